@@ -1,0 +1,46 @@
+# BetterOff: `make run` serves the portal with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := wsgi:app
+
+.PHONY: run test lint install migrate seed check-system serve-prod clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,postgres,redis]'
+	touch $@
+
+install: $(VENV)/.installed
+
+check-system:
+	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || \
+	  echo "warning: libharfbuzz-subset0 is not installed; PDF reports render about 5x slower (apt-get install libharfbuzz-subset0)."
+	@ldconfig -p 2>/dev/null | grep -q libpango-1.0 || \
+	  echo "warning: Pango is missing; WeasyPrint cannot render PDFs (apt-get install libpango-1.0-0 libpangoft2-1.0-0)."
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo
+
+run: check-system seed
+	@echo "BetterOff on http://$(HOST):$(PORT)  (demo logins in README.md, password betteroff-demo)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

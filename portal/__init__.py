@@ -1,0 +1,99 @@
+"""BetterOff: the application factory, made of small register_* steps."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+
+from portal import cli, errors, templating
+from portal import config as settings
+from portal.admin import bp as admin_bp
+from portal.auth import bp as auth_bp
+from portal.candidates import bp as candidates_bp
+from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.main import bp as main_bp
+from portal.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    settings.check_production_ready(app.config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_access_rule(app)
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return app
+
+
+def load_user(session_id: str) -> User | None:
+    """Sessions carry "<user id>:<session version>"; a bumped version ends old sessions."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(candidates_bp, url_prefix="/candidates")
+
+
+def register_access_rule(app: Flask) -> None:
+    """Every route requires sign-in unless its view is marked @public."""
+
+    @app.before_request
+    def require_sign_in():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "is_public", False) or current_user.is_authenticated:
+            return None
+        return login_manager.unauthorized()
+
+    @app.after_request
+    def no_store_for_signed_in(response):
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response

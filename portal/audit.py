@@ -1,0 +1,37 @@
+"""Recording audit events. Events are only ever added, never changed or deleted by the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.models import AuditEvent, User
+
+
+def origin_address() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def record(
+    action: str,
+    obj: Any | None = None,
+    *,
+    actor: User | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """Add an audit event to the session (the caller's transaction commits it)."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        object_type=type(obj).__name__.lower() if obj is not None else None,
+        object_id=getattr(obj, "id", None),
+        origin=origin_address(),
+        details=details,
+    )
+    db.session.add(event)
+    return event

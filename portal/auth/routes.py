@@ -1,0 +1,150 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal import audit
+from portal.auth import bp, services
+from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm, SignInForm
+from portal.extensions import db, limiter
+from portal.passwords import verify_password
+from portal.permissions import public
+from portal.tokens import TokenError
+
+SIGN_IN_LIMIT = "10 per minute;50 per hour"
+
+
+def safe_next(target: str | None) -> str | None:
+    """Follow `next` only to a path on this site (no scheme, no host, no backslash tricks)."""
+    if not target or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _sign_in_key() -> str:
+    email = (request.form.get("email") or "").strip().lower()
+    return f"sign-in:{email}"
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], key_func=_sign_in_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignInForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.commit()  # keep the failed attempt in the audit log
+            form.password.errors.append("That email and password do not match an active account.")
+        else:
+            session.clear()  # a fresh session on every sign-in
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(form.next.data) or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@login_required
+def logout():
+    audit.record("sign_out", current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            "If an account exists for that address, a reset link is on its way. "
+            "It works for one hour.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token: str):
+    try:
+        user = services.user_for_reset(token)
+    except TokenError as exc:
+        return render_template("auth/link_problem.html", message=str(exc)), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your password is set. Sign in with it now.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, title="Choose a new password")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+def accept_invitation(token: str):
+    try:
+        candidate = services.candidate_for_invitation(token)
+    except TokenError as exc:
+        return render_template("auth/link_problem.html", message=str(exc)), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(candidate, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(
+                "Welcome to BetterOff. Your feedback appears here once it is released.", "success"
+            )
+            return redirect(url_for("main.home"))
+    return render_template(
+        "auth/set_password.html",
+        form=form,
+        title=f"Welcome, {candidate.name}",
+        intro="Choose a password to open your feedback portal.",
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not verify_password(user.password_hash, form.current.data):
+            form.current.errors.append("Your current password is not correct.")
+        else:
+            try:
+                services.set_password(user, form.password.data)
+            except services.AccountError as exc:
+                form.password.errors.append(str(exc))
+            else:
+                db.session.commit()
+                login_user(user)  # this session carries the new session version
+                flash("Your password is changed. Other devices are signed out.", "success")
+                return redirect(url_for("main.home"))
+        db.session.commit()
+    return render_template("auth/change_password.html", form=form)

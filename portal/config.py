@@ -1,0 +1,93 @@
+"""Settings from the environment.
+
+Everything has an embedded default (SQLite in the instance folder, inline jobs,
+mail written to an outbox folder) so the portal runs with no configuration at
+all; production switches engines by setting variables only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "betteroff-development-key-not-for-production"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something the portal refuses to run with."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at psycopg 3, the driver the project ships with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read the portal's settings from environment variables."""
+    env = os.environ if env is None else env
+    instance = Path(instance_path)
+    mode = env.get("BETTEROFF_ENV", "development")
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'betteroff.sqlite3'}"
+    return {
+        "ENV_NAME": mode,
+        "SECRET_KEY": env.get("SECRET_KEY") or (None if mode == "production" else DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "REPORTS_DIR": env.get("REPORTS_DIR") or str(instance / "reports"),
+        "OUTBOX_DIR": env.get("OUTBOX_DIR") or str(instance / "outbox"),
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER")
+        or "BetterOff <no-reply@betteroff.local>",
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT") or 10),
+        "BASE_URL": env.get("BASE_URL") or None,
+        "SESSION_COOKIE_SECURE": mode == "production" or _bool(env.get("SESSION_COOKIE_SECURE")),
+        "INVITATION_MAX_AGE": int(env.get("INVITATION_MAX_AGE") or 7 * 24 * 3600),
+        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE") or 3600),
+        "REFERRAL_EXPIRY_DAYS": int(env.get("REFERRAL_EXPIRY_DAYS") or 60),
+    }
+
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # OWASP's argon2id recommendation: 19 MiB, two passes, one lane.
+    "ARGON2_TIME_COST": 2,
+    "ARGON2_MEMORY_COST": 19 * 1024,
+    "ARGON2_PARALLELISM": 1,
+    "PAGE_SIZE": 25,
+}
+
+
+def check_production_ready(config: Mapping[str, Any]) -> None:
+    """Refuse to run in production on a missing, placeholder or short secret key."""
+    if config.get("ENV_NAME") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            "BETTEROFF_ENV=production needs SECRET_KEY set to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )

@@ -1,0 +1,349 @@
+"""Demo data that shows the product: run by `flask seed-demo`, safe to run again."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.feedback.content import candidate_content
+from portal.models import (
+    Candidate,
+    Company,
+    CompanyKind,
+    Decision,
+    Dimension,
+    Feedback,
+    FeedbackRevision,
+    FeedbackState,
+    Interview,
+    InterviewFormat,
+    LeadKind,
+    PartnerContact,
+    Position,
+    Rating,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+    ReferralTransition,
+    Role,
+    Stage,
+    User,
+    utcnow,
+)
+from portal.passwords import hash_password
+
+DEMO_PASSWORD = "betteroff-demo"  # noqa: S105 - documented demo login
+MARKER_COMPANY = "Northwind Analytics"
+
+STAFF = [
+    ("admin@example.com", "Avery Admin", Role.ADMIN),
+    ("recruiter@example.com", "Riley Recruiter", Role.RECRUITER),
+    ("sam.okafor@example.com", "Sam Okafor", Role.RECRUITER),
+]
+
+CLIENTS = {
+    "Northwind Analytics": ["Data Analyst", "Analytics Engineer"],
+    "Harbor Health": ["Product Manager", "Clinical Data Specialist"],
+    "Alder & Finch Logistics": ["Operations Lead", "Supply Chain Planner"],
+}
+
+PARTNERS = {
+    "Bluepeak Software": [("Dana Whitfield", "Head of Data", "dana.whitfield@bluepeak.example")],
+    "Cedar Robotics": [("Marco Lindqvist", "Engineering Manager", "marco@cedar-robotics.example")],
+    "Lumen Energy": [("Priya Raman", "Talent Partner", "priya.raman@lumen.example")],
+}
+
+# (email, name, headline); the first two are the demo candidate logins.
+CANDIDATES = [
+    ("candidate@example.com", "Maya Chen", "Data analyst, retail analytics"),
+    ("candidate2@example.com", "Jonas Weber", "Operations coordinator"),
+    ("lena.fischer@example.com", "Lena Fischer", "Product owner"),
+    ("omar.haddad@example.com", "Omar Haddad", "Analytics engineer"),
+    ("grace.mensah@example.com", "Grace Mensah", "Clinical research associate"),
+    ("tomas.novak@example.com", "Tomas Novak", "Logistics analyst"),
+    ("aiko.tanaka@example.com", "Aiko Tanaka", "Business intelligence developer"),
+    ("ben.carter@example.com", "Ben Carter", "Supply chain planner"),
+    ("sofia.rossi@example.com", "Sofia Rossi", "Product manager"),
+    ("kwame.asante@example.com", "Kwame Asante", "Data scientist"),
+    ("elif.yilmaz@example.com", "Elif Yilmaz", "Operations lead"),
+    ("noah.brooks@example.com", "Noah Brooks", "Junior data analyst"),
+]
+
+STRENGTHS = [
+    "You explained how you rebuilt the weekly sales dashboard step by step and linked it to the "
+    "decisions it supported.",
+    "You gave a clear, structured account of handling the warehouse backlog, with numbers.",
+    "You asked the panel how success in the first six months would be measured.",
+]
+IMPROVEMENTS = [
+    "When asked about stakeholder conflict, your answer stayed general; a specific example "
+    "with the outcome would have helped.",
+    "You spent a long time on background before reaching the result; lead with the result.",
+    "You had not looked at our recent product launch, which came up twice.",
+]
+PRACTICE = [
+    "Prepare two short stories using situation, action and result, each under two minutes.",
+    "Read the company's last two announcements and note one question about each.",
+    "Practise pausing to confirm the question before answering.",
+]
+
+
+def seed_demo() -> bool:
+    """Create the demo data set. Returns False when it was already there (nothing changes)."""
+    staff = _ensure_staff()
+    if db.session.scalar(select(Company.id).where(Company.name == MARKER_COMPANY)) is not None:
+        return False
+    rng = random.Random(20261129)  # noqa: S311 - reproducible demo data, not security
+    positions = _companies_and_positions()
+    contacts = _partners()
+    recruiters = [u for u in staff if u.role is Role.RECRUITER]
+    candidates = _candidates(recruiters[0])
+    db.session.flush()
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+
+    plans = [
+        # (candidate index, position index, stages with their feedback state)
+        (0, 0, [(Stage.FIRST, FeedbackState.RELEASED), (Stage.SECOND, FeedbackState.RELEASED)]),
+        (1, 4, [(Stage.FIRST, FeedbackState.RELEASED)]),
+        (2, 2, [(Stage.FIRST, FeedbackState.SUBMITTED)]),
+        (3, 1, [(Stage.FIRST, FeedbackState.RELEASED), (Stage.SECOND, FeedbackState.DRAFT)]),
+        (4, 3, [(Stage.FIRST, FeedbackState.DRAFT)]),
+        (5, 5, [(Stage.FIRST, None)]),
+        (
+            6,
+            1,
+            [
+                (Stage.FIRST, FeedbackState.RELEASED),
+                (Stage.SECOND, FeedbackState.RELEASED),
+                (Stage.FINAL, FeedbackState.SUBMITTED),
+            ],
+        ),
+        (7, 5, [(Stage.FIRST, FeedbackState.RELEASED)]),
+        (8, 2, [(Stage.FIRST, None)]),
+        (9, 0, [(Stage.FIRST, FeedbackState.RELEASED)]),
+        (10, 4, [(Stage.FIRST, FeedbackState.SUBMITTED)]),
+        (11, 0, [(Stage.APPLICATION, None)]),
+    ]
+    released: dict[int, Feedback] = {}
+    for ci, pi, steps in plans:
+        for n, (stage, state) in enumerate(steps):
+            when = now - timedelta(days=7 * (len(steps) - n) + ci)
+            interviewer = recruiters[(ci + n) % len(recruiters)] if ci > 1 else recruiters[0]
+            interview = Interview(
+                candidate=candidates[ci],
+                position=positions[pi],
+                interviewer=interviewer,
+                stage=stage,
+                format=list(InterviewFormat)[(ci + n) % 3],
+                scheduled_at=when,
+                location="Video call" if (ci + n) % 3 == 1 else "Head office, 3rd floor",
+            )
+            db.session.add(interview)
+            if state is not None:
+                is_last = n == len(steps) - 1
+                feedback = _feedback(interview, interviewer, state, rng, when, is_last)
+                if state is FeedbackState.RELEASED:
+                    released.setdefault(ci, feedback)
+    db.session.flush()
+    _referrals(candidates, contacts, positions, recruiters, staff[0], released, now)
+    db.session.flush()
+    return True
+
+
+def _ensure_staff() -> list[User]:
+    users = []
+    for email, name, role in STAFF:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(
+                email=email, name=name, role=role, password_hash=hash_password(DEMO_PASSWORD)
+            )
+            db.session.add(user)
+        users.append(user)
+    db.session.flush()
+    return users
+
+
+def _companies_and_positions() -> list[Position]:
+    positions = []
+    for name, titles in CLIENTS.items():
+        company = Company(name=name, kind=CompanyKind.CLIENT, website=None)
+        db.session.add(company)
+        for title in titles:
+            weights = {Dimension.EXCHANGE.value: 2} if "Manager" in title else {}
+            position = Position(
+                company=company, title=title, location="Hybrid", rubric_weights=weights
+            )
+            db.session.add(position)
+            positions.append(position)
+    return positions
+
+
+def _partners() -> list[PartnerContact]:
+    contacts = []
+    for name, people in PARTNERS.items():
+        company = Company(name=name, kind=CompanyKind.PARTNER)
+        db.session.add(company)
+        for person, role_title, email in people:
+            contact = PartnerContact(
+                company=company, name=person, role_title=role_title, email=email
+            )
+            db.session.add(contact)
+            contacts.append(contact)
+    return contacts
+
+
+def _candidates(creator: User) -> list[Candidate]:
+    candidates = []
+    for i, (email, name, headline) in enumerate(CANDIDATES):
+        candidate = Candidate(name=name, email=email, headline=headline, created_by=creator)
+        if i < 2:
+            candidate.user = User(
+                email=email,
+                name=name,
+                role=Role.CANDIDATE,
+                password_hash=hash_password(DEMO_PASSWORD),
+            )
+        db.session.add(candidate)
+        candidates.append(candidate)
+    return candidates
+
+
+def _feedback(
+    interview: Interview,
+    author: User,
+    state: FeedbackState,
+    rng: random.Random,
+    when: datetime,
+    is_last: bool,
+) -> Feedback:
+    base = rng.choice([2, 3, 3, 4])
+    feedback = Feedback(
+        interview=interview,
+        author=author,
+        state=state,
+        decision=Decision.INVITE if base >= 3 and is_last else rng.choice(list(Decision)),
+        next_step="A 45-minute second interview with the team lead, including a short case study.",
+        next_step_on=(when + timedelta(days=14)).date(),
+        strengths=rng.choice(STRENGTHS),
+        improvements=rng.choice(IMPROVEMENTS),
+        practice_suggestions="\n".join(rng.sample(PRACTICE, 2)),
+        insight_plans="The team is expanding into self-service reporting for store managers "
+        "next year.",
+        insight_competitors="Two regional competitors are building analytics teams and hiring now.",
+        insight_markets="Demand forecasting for smaller retailers is a growing niche.",
+        insight_role_fit="The role is hands-on with data pipelines; it suits someone who enjoys "
+        "building tools more than presenting.",
+        private_notes="Salary expectation discussed; check budget with the hiring manager.",
+        created_at=when,
+    )
+    for dim in Dimension:
+        score = max(1, min(5, base + rng.choice([-1, 0, 0, 1])))
+        feedback.ratings.append(
+            Rating(
+                dimension=dim,
+                score=score,
+                example="You asked how the team prioritises requests from different stores."
+                if dim is Dimension.QUESTIONS
+                else None,
+            )
+        )
+    if state is not FeedbackState.DRAFT:
+        feedback.submitted_at = when + timedelta(hours=3)
+    if state is FeedbackState.RELEASED:
+        feedback.released_at = when + timedelta(days=1)
+        feedback.revision = 1
+        feedback.revisions.append(
+            FeedbackRevision(
+                number=1,
+                content=candidate_content(feedback),
+                released_by=author,
+                released_at=feedback.released_at,
+            )
+        )
+    db.session.add(feedback)
+    return feedback
+
+
+def _referrals(
+    candidates: list[Candidate],
+    contacts: list[PartnerContact],
+    positions: list[Position],
+    recruiters: list[User],
+    admin: User,
+    released: dict[int, Feedback],
+    now: datetime,
+) -> None:
+    path = [
+        ReferralStatus.PROPOSED,
+        ReferralStatus.APPROVED,
+        ReferralStatus.CONSENTED,
+        ReferralStatus.INTRODUCED,
+        ReferralStatus.INTERVIEWING,
+        ReferralStatus.HIRED,
+    ]
+    specs = [
+        # candidate, kind, contact/lead kind, role or market, final status
+        (0, ReferralKind.REFERRAL, 0, "Senior Data Analyst", ReferralStatus.APPROVED),
+        (
+            0,
+            ReferralKind.LEAD,
+            LeadKind.COMPETITOR,
+            "Analytics roles at Bluepeak Software",
+            ReferralStatus.APPROVED,
+        ),
+        (1, ReferralKind.REFERRAL, 2, "Operations Manager", ReferralStatus.APPROVED),
+        (3, ReferralKind.REFERRAL, 1, "Data Platform Engineer", ReferralStatus.INTRODUCED),
+        (6, ReferralKind.REFERRAL, 0, "BI Lead", ReferralStatus.HIRED),
+        (7, ReferralKind.LEAD, LeadKind.MARKET, "Cold-chain logistics", ReferralStatus.PROPOSED),
+        (9, ReferralKind.REFERRAL, 2, "Energy Data Analyst", ReferralStatus.DECLINED),
+        (
+            4,
+            ReferralKind.LEAD,
+            LeadKind.OPENING,
+            "Clinical Data Manager at Harbor Health",
+            ReferralStatus.PROPOSED,
+        ),
+    ]
+    for ci, kind, target, role_or_market, final in specs:
+        recruiter = recruiters[ci % len(recruiters)]
+        referral = Referral(
+            candidate=candidates[ci],
+            kind=kind,
+            proposed_by=recruiter,
+            owner=admin,
+            feedback=released.get(ci),
+            note_to_candidate="Your questions about how the team plans its work stood out; "
+            "this team works the same way and is looking for someone like you.",
+            follow_up_on=(now + timedelta(days=7)).date() if final.is_open else None,
+            created_at=now - timedelta(days=20),
+        )
+        if kind is ReferralKind.REFERRAL:
+            contact = contacts[target]
+            referral.contact = contact
+            referral.company = contact.company
+            referral.role_title = role_or_market
+        else:
+            referral.lead_kind = target
+            if target is LeadKind.MARKET:
+                referral.market = role_or_market
+            else:
+                referral.role_title = role_or_market
+                referral.company = contacts[0].company
+        steps = path[: path.index(final) + 1] if final in path else path[:2] + [final]
+        previous = None
+        for i, status in enumerate(steps):
+            actor = admin if status is ReferralStatus.APPROVED else recruiter
+            if status in (ReferralStatus.CONSENTED, ReferralStatus.DECLINED):
+                actor = candidates[ci].user or recruiter
+            at = now - timedelta(days=20 - 3 * i)
+            referral.transitions.append(
+                ReferralTransition(from_status=previous, to_status=status, actor=actor, at=at)
+            )
+            previous = status
+            referral.status = status
+            referral.status_changed_at = at
+        db.session.add(referral)

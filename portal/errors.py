@@ -1,0 +1,47 @@
+"""Error pages in the portal's style, with a rollback before a 500 is shown."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+MESSAGES = {
+    400: (
+        "Something in that request was not right",
+        "Go back, check what you entered, and try again.",
+    ),
+    401: ("Please sign in", "You need to sign in to see this page."),
+    403: ("This is not yours to see", "Your account does not have access to this page."),
+    404: ("We could not find that page", "The link may be old, or the item was removed."),
+    405: ("That action is not available here", "Use the buttons on the page instead."),
+    413: ("That was too large", "Send less text or a smaller file, then try again."),
+    429: ("Too many attempts", "Please wait a minute before you try again."),
+    500: (
+        "Something went wrong on our side",
+        "Nothing you did caused this. Try again in a moment.",
+    ),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, hint = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "detail": detail or hint}, code
+    return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 401:
+            return render_error(401)
+        detail = exc.description if exc.code == 400 and exc.description else None
+        return render_error(exc.code or 500, detail if detail and len(detail) < 200 else None)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,67 @@
+"""Typed SQLAlchemy models, split by feature; import them from here."""
+
+from portal.models.audit import AuditEvent
+from portal.models.base import Base, utcnow
+from portal.models.feedback import (
+    Decision,
+    Dimension,
+    Feedback,
+    FeedbackRevision,
+    FeedbackState,
+    Rating,
+    ReleaseAcknowledgement,
+)
+from portal.models.recruiting import (
+    Candidate,
+    Company,
+    CompanyKind,
+    Interview,
+    InterviewFormat,
+    PartnerContact,
+    Position,
+    Stage,
+)
+from portal.models.referrals import (
+    CLOSED_STATUSES,
+    LeadKind,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+    ReferralTransition,
+)
+from portal.models.reports import Job, JobStatus, Report, ReportDownload, ReportKind
+from portal.models.users import Role, User
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "AuditEvent",
+    "Base",
+    "Candidate",
+    "Company",
+    "CompanyKind",
+    "Decision",
+    "Dimension",
+    "Feedback",
+    "FeedbackRevision",
+    "FeedbackState",
+    "Interview",
+    "InterviewFormat",
+    "Job",
+    "JobStatus",
+    "LeadKind",
+    "PartnerContact",
+    "Position",
+    "Rating",
+    "Referral",
+    "ReferralKind",
+    "ReferralStatus",
+    "ReferralTransition",
+    "ReleaseAcknowledgement",
+    "Report",
+    "ReportDownload",
+    "ReportKind",
+    "Role",
+    "Stage",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,167 @@
+"""Companies, their contacts and positions, candidates and their interviews."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, enum_column, utcnow
+from portal.models.users import User
+
+if TYPE_CHECKING:
+    from portal.models.feedback import Feedback
+
+
+class CompanyKind(enum.StrEnum):
+    CLIENT = "client"  # a hiring company whose roles we interview for
+    PARTNER = "partner"  # a company that referrals and leads point to
+
+    @property
+    def label(self) -> str:
+        return {"client": "Hiring client", "partner": "Partner"}[self.value]
+
+
+class Stage(enum.StrEnum):
+    """Steps of the selection process, in order."""
+
+    APPLICATION = "application"
+    FIRST = "first"
+    SECOND = "second"
+    FINAL = "final"
+    OFFER = "offer"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+    @property
+    def order(self) -> int:
+        return list(Stage).index(self)
+
+
+STAGE_LABELS = {
+    Stage.APPLICATION: "Application",
+    Stage.FIRST: "First interview",
+    Stage.SECOND: "Second interview",
+    Stage.FINAL: "Final interview",
+    Stage.OFFER: "Offer",
+}
+
+
+class InterviewFormat(enum.StrEnum):
+    ONSITE = "onsite"
+    VIDEO = "video"
+    PHONE = "phone"
+
+    @property
+    def label(self) -> str:
+        return {"onsite": "On site", "video": "Video call", "phone": "Phone"}[self.value]
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    kind: Mapped[CompanyKind] = mapped_column(enum_column(CompanyKind), index=True)
+    website: Mapped[str | None] = mapped_column(sa.String(255))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    positions: Mapped[list[Position]] = relationship(back_populates="company")
+    contacts: Mapped[list[PartnerContact]] = relationship(back_populates="company")
+
+
+class PartnerContact(Base):
+    """A named person at a partner company that a referral introduces a candidate to."""
+
+    __tablename__ = "partner_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role_title: Mapped[str | None] = mapped_column(sa.String(120))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Recruiters may suggest a contact; it is usable once an admin confirms it.
+    confirmed: Mapped[bool] = mapped_column(default=True)
+    suggested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    company: Mapped[Company] = relationship(back_populates="contacts")
+    suggested_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("company_id", "email"),)
+
+
+class Position(Base):
+    __tablename__ = "positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(160))
+    location: Mapped[str | None] = mapped_column(sa.String(120))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    # Weight per engagement dimension for the derived overall score; missing keys weigh 1.
+    rubric_weights: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    company: Mapped[Company] = relationship(back_populates="positions")
+    interviews: Mapped[list[Interview]] = relationship(back_populates="position")
+
+    __table_args__ = (sa.UniqueConstraint("company_id", "title"),)
+
+
+class Candidate(Base):
+    """A person in the selection process; gets a User once they accept their invitation."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    headline: Mapped[str | None] = mapped_column(sa.String(160))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    invited_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    erased_at: Mapped[datetime | None]
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    interviews: Mapped[list[Interview]] = relationship(
+        back_populates="candidate", order_by="Interview.scheduled_at"
+    )
+
+
+class Interview(Base):
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id"))
+    position_id: Mapped[int] = mapped_column(sa.ForeignKey("positions.id"), index=True)
+    interviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage), index=True)
+    format: Mapped[InterviewFormat] = mapped_column(enum_column(InterviewFormat))
+    scheduled_at: Mapped[datetime] = mapped_column(index=True)
+    location: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="interviews")
+    position: Mapped[Position] = relationship(back_populates="interviews")
+    interviewer: Mapped[User] = relationship()
+    feedback: Mapped[list[Feedback]] = relationship(back_populates="interview")
+
+    __table_args__ = (
+        sa.Index("ix_interviews_candidate_scheduled", "candidate_id", "scheduled_at"),
+        sa.Index("ix_interviews_interviewer_scheduled", "interviewer_id", "scheduled_at"),
+    )

@@ -1,0 +1,68 @@
+"""Who may do what: pure predicates over (user, object), plus one require() that aborts 403.
+
+Views load the object, check it here, then act. Role gates for whole blueprints live in
+`role_gate`; routes that need no sign-in are marked with `public`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from portal.models import Candidate, Feedback, FeedbackState, Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without signing in (everything else requires it)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def role_gate(*roles: Role) -> Callable[[], None]:
+    """A before_request hook for a blueprint that only the given roles may enter."""
+
+    def gate() -> None:
+        if not current_user.is_authenticated:
+            abort(401)
+        require(current_user.role in roles)
+
+    return gate
+
+
+def is_staff(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.RECRUITER)
+
+
+def can_manage_users(user: User) -> bool:
+    return user.is_authenticated and user.role is Role.ADMIN
+
+
+def can_view_candidate(user: User, candidate: Candidate) -> bool:
+    if is_staff(user):
+        return True
+    return user.is_authenticated and candidate.user_id == user.id
+
+
+def can_edit_feedback(user: User, feedback: Feedback) -> bool:
+    """Only the author or an admin edits a scorecard."""
+    return user.is_authenticated and (user.role is Role.ADMIN or feedback.author_id == user.id)
+
+
+def can_view_feedback(user: User, feedback: Feedback) -> bool:
+    if is_staff(user):
+        return True
+    return (
+        user.is_authenticated
+        and feedback.state is FeedbackState.RELEASED
+        and feedback.interview.candidate.user_id == user.id
+    )

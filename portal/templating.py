@@ -1,0 +1,48 @@
+"""Jinja filters and globals: readable dates and the navigation for each role."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_login import current_user
+
+from portal.models import Role
+
+NAVIGATION = {
+    Role.ADMIN: [
+        ("main.home", "Dashboard"),
+        ("candidates.index", "Candidates"),
+        ("admin.users", "Users"),
+    ],
+    Role.RECRUITER: [
+        ("main.home", "Dashboard"),
+        ("candidates.index", "Candidates"),
+    ],
+    Role.CANDIDATE: [
+        ("main.home", "My feedback"),
+    ],
+}
+
+
+def format_date(value: date | datetime | None, style: str = "medium") -> str:
+    """Dates as people read them: 3 Mar 2026, or 3 Mar 2026, 14:05 for moments (UTC)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        if style == "date":
+            return f"{value.day} {value:%b %Y}"
+        return f"{value.day} {value:%b %Y, %H:%M}"
+    if style == "long":
+        return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {value:%b %Y}"
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(format_date, "date")
+
+    @app.context_processor
+    def navigation():
+        if not current_user.is_authenticated:
+            return {"nav_items": []}
+        return {"nav_items": NAVIGATION[current_user.role]}

@@ -1,0 +1,137 @@
+"""Fixtures: one database per test session, emptied after every test.
+
+Set TEST_DATABASE_URL to run the suite on PostgreSQL (CI does both); otherwise a
+SQLite file in a temporary folder is used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Base
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgres")
+
+
+def base_config(tmp: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-with-enough-length-123456",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "OUTBOX_DIR": str(tmp / "outbox"),
+        "REPORTS_DIR": str(tmp / "reports"),
+        "MAIL_SERVER": None,
+        "REDIS_URL": None,
+        "SERVER_NAME": None,
+        # Cheap hashes keep the suite fast; production parameters are tested on their own.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        from portal.config import normalise_database_url
+
+        return normalise_database_url(TEST_DATABASE_URL)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> Iterator[None]:
+    engine = sa.create_engine(database_url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh app context, as a real server would.
+
+    Tests keep a context open for setting up data; without this, requests would share
+    its `g` (and so the signed-in user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def make_app(_schema, database_url: str, tmp_path: Path):
+    """Build an app on the shared test database with config overrides."""
+    apps: list[Flask] = []
+
+    def build(**overrides) -> Flask:
+        app = create_app({**base_config(tmp_path, database_url), **overrides})
+        app.test_client_class = IsolatedClient
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(sa.text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
+    db.session.commit()
+
+
+@pytest.fixture
+def app(make_app) -> Iterator[Flask]:
+    app = make_app()
+    with app.test_request_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> factories.Outbox:
+    return factories.Outbox(Path(app.config["OUTBOX_DIR"]))
+
+
+@pytest.fixture
+def admin(app):
+    return factories.user(role="admin", email="admin@example.com", name="Ada Admin")
+
+
+@pytest.fixture
+def recruiter(app):
+    return factories.user(role="recruiter", email="rec@example.com", name="Rita Recruiter")
+
+
+@pytest.fixture
+def other_recruiter(app):
+    return factories.user(role="recruiter", email="rec2@example.com", name="Otto Other")

@@ -1,0 +1,145 @@
+"""Small builders for test data, and helpers that act like a person would."""
+
+from __future__ import annotations
+
+import email
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import Message
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from portal.extensions import db
+from portal.models import (
+    Candidate,
+    Company,
+    CompanyKind,
+    Interview,
+    InterviewFormat,
+    Position,
+    Role,
+    Stage,
+    User,
+    utcnow,
+)
+from portal.passwords import hash_password
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+def user(
+    role: str = "recruiter",
+    email: str | None = None,
+    name: str = "Test Person",
+    password: str = PASSWORD,
+    active: bool = True,
+) -> User:
+    u = User(
+        email=(email or f"{role}{_next()}@example.com").lower(),
+        name=name,
+        role=Role(role),
+        password_hash=hash_password(password) if password else None,
+        active=active,
+    )
+    db.session.add(u)
+    db.session.commit()
+    return u
+
+
+def candidate(
+    name: str = "Casey Candidate",
+    email: str | None = None,
+    with_account: bool = False,
+    password: str = PASSWORD,
+) -> Candidate:
+    c = Candidate(name=name, email=(email or f"cand{_next()}@example.com").lower())
+    if with_account:
+        c.user = User(
+            email=c.email, name=name, role=Role.CANDIDATE, password_hash=hash_password(password)
+        )
+    db.session.add(c)
+    db.session.commit()
+    return c
+
+
+def company(name: str | None = None, kind: CompanyKind = CompanyKind.CLIENT) -> Company:
+    c = Company(name=name or f"Company {_next()}", kind=kind)
+    db.session.add(c)
+    db.session.commit()
+    return c
+
+
+def position(
+    title: str = "Data Analyst", company_: Company | None = None, weights: dict | None = None
+) -> Position:
+    p = Position(title=f"{title}", company=company_ or company(), rubric_weights=weights or {})
+    db.session.add(p)
+    db.session.commit()
+    return p
+
+
+def interview(
+    candidate_: Candidate,
+    interviewer: User,
+    stage: Stage = Stage.FIRST,
+    position_: Position | None = None,
+    when: datetime | None = None,
+) -> Interview:
+    i = Interview(
+        candidate=candidate_,
+        interviewer=interviewer,
+        position=position_ or position(title=f"Role {_next()}"),
+        stage=stage,
+        format=InterviewFormat.VIDEO,
+        scheduled_at=when or utcnow() - timedelta(days=1),
+    )
+    db.session.add(i)
+    db.session.commit()
+    return i
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):
+    return client.post("/sign-in", data={"email": email, "password": password})
+
+
+_counter = [0]
+
+
+def _next() -> int:
+    _counter[0] += 1
+    return _counter[0]
+
+
+@dataclass
+class Outbox:
+    """The mail outbox folder, read the way a person would open the .eml files."""
+
+    path: Path
+
+    def messages(self) -> list[Message]:
+        if not self.path.exists():
+            return []
+        return [email.message_from_bytes(p.read_bytes()) for p in sorted(self.path.glob("*.eml"))]
+
+    def last(self) -> Message:
+        messages = self.messages()
+        assert messages, "no mail was written to the outbox"
+        return messages[-1]
+
+
+def body(message: Message) -> str:
+    if message.is_multipart():
+        return "".join(
+            part.get_payload(decode=True).decode()
+            for part in message.walk()
+            if part.get_content_type() == "text/plain"
+        )
+    return message.get_payload(decode=True).decode()
+
+
+def link_in(message: Message) -> str:
+    match = re.search(r"https?://\S+", body(message))
+    assert match, "the email contains no link"
+    return match.group(0)
