@@ -15,7 +15,10 @@ from portal import config as settings
 from portal.admin import bp as admin_bp
 from portal.auth import bp as auth_bp
 from portal.candidates import bp as candidates_bp
+from portal.companies import bp as companies_bp
 from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.feedback import bp as feedback_bp
+from portal.interviews import bp as interviews_bp
 from portal.main import bp as main_bp
 from portal.models import User
 
@@ -78,6 +81,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(candidates_bp, url_prefix="/candidates")
+    app.register_blueprint(companies_bp, url_prefix="/companies")
+    app.register_blueprint(interviews_bp, url_prefix="/interviews")
+    app.register_blueprint(feedback_bp)
 
 
 def register_access_rule(app: Flask) -> None:

@@ -8,6 +8,7 @@ from flask import Flask
 from portal.auth.services import AccountError, create_staff_user
 from portal.demo import seed_demo
 from portal.extensions import db
+from portal.feedback.cli import feedback_cli
 from portal.models import Role
 
 
@@ -40,3 +41,4 @@ def seed_demo_command() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(feedback_cli)

@@ -13,11 +13,15 @@ NAVIGATION = {
     Role.ADMIN: [
         ("main.home", "Dashboard"),
         ("candidates.index", "Candidates"),
+        ("interviews.index", "Interviews"),
+        ("companies.index", "Companies"),
         ("admin.users", "Users"),
     ],
     Role.RECRUITER: [
         ("main.home", "Dashboard"),
         ("candidates.index", "Candidates"),
+        ("interviews.index", "Interviews"),
+        ("companies.index", "Companies"),
     ],
     Role.CANDIDATE: [
         ("main.home", "My feedback"),

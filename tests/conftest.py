@@ -91,18 +91,8 @@ def make_app(_schema, database_url: str, tmp_path: Path):
     for app in apps:
         with app.app_context():
             db.session.remove()
-            _empty_tables()
+            factories.empty_database()
             db.engine.dispose()
-
-
-def _empty_tables() -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for name in tables:
-            db.session.execute(sa.text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
-    db.session.commit()
 
 
 @pytest.fixture

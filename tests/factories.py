@@ -9,13 +9,20 @@ from datetime import datetime, timedelta
 from email.message import Message
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from portal.extensions import db
+from portal.feedback import services
+from portal.feedback.services import ScorecardInput
 from portal.models import (
+    Base,
     Candidate,
     Company,
     CompanyKind,
+    Decision,
+    Dimension,
+    FeedbackState,
     Interview,
     InterviewFormat,
     Position,
@@ -143,3 +150,68 @@ def link_in(message: Message) -> str:
     match = re.search(r"https?://\S+", body(message))
     assert match, "the email contains no link"
     return match.group(0)
+
+
+def scorecard_input(**overrides):
+    """A complete, clean scorecard as the form would hand it to the services."""
+    values = dict(
+        scores={d: 4 for d in Dimension},
+        examples={d: None for d in Dimension},
+        decision=Decision.INVITE,
+        next_step="A second interview with the team lead, with a short case study.",
+        next_step_on=None,
+        strengths="You walked through the dashboard rebuild step by step, with numbers.",
+        improvements="Your answer on stakeholder conflict stayed general; give one concrete example.",
+        practice_suggestions="Prepare two short stories with a clear result.\nRead the last two company announcements.",
+        insight_plans="The team is building self-service reporting next year.",
+        insight_competitors=None,
+        insight_markets=None,
+        insight_role_fit=None,
+        private_notes="PRIVATE-NOTE-7731 salary expectations discussed.",
+    )
+    values.update(overrides)
+    return ScorecardInput(**values)
+
+
+def scorecard_form(**overrides) -> dict:
+    """Form fields for a complete, clean scorecard, as a browser would post them."""
+    data = {f"score_{d.value}": "4" for d in Dimension}
+    data.update(
+        decision="invite",
+        next_step="A second interview with the team lead, with a short case study.",
+        next_step_on="2026-12-15",
+        strengths="You walked through the dashboard rebuild step by step, with numbers.",
+        improvements="Your answer on stakeholder conflict stayed general; give one concrete example.",
+        practice_suggestions="Prepare two short stories with a clear result.\nRead the last two company announcements.",
+        insight_plans="The team is building self-service reporting next year.",
+        private_notes="PRIVATE-NOTE-7731 salary expectations discussed.",
+    )
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def feedback(interview_, author, state: str = "draft", **overrides):
+    """A scorecard taken through the real services to the given state."""
+    fb = services.start_feedback(interview_, author)
+    services.save_feedback(
+        fb, scorecard_input(**overrides), actor=author, expected_version=fb.lock_version
+    )
+    if state in ("submitted", "released"):
+        services.submit_feedback(fb, actor=author)
+    if state == "released":
+        keys = {services.finding_key(f) for f in services.release_findings(fb)}
+        services.release_feedback(fb, actor=author, acknowledged=keys)
+    db.session.commit()
+    assert fb.state is FeedbackState(state)
+    return fb
+
+
+def empty_database() -> None:
+    """Delete every row, keeping the schema (fast enough between tests on both engines)."""
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(sa.text(f"DELETE FROM {name}"))  # noqa: S608 - names from metadata
+    db.session.commit()

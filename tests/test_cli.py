@@ -84,3 +84,14 @@ def test_create_admin_command(app):
         args=["create-admin", "--email", "b2@example.com", "--name", "B", "--password", "short"]
     )
     assert weak.exit_code != 0 and "at least 10 characters" in weak.output
+
+
+def test_feedback_screen_command_is_registered(app):
+    runner = app.test_cli_runner()
+    flagged = runner.invoke(args=["feedback", "screen"], input="Not a culture fit.\n")
+    assert flagged.exit_code == 1
+    assert '"category": "Culture fit"' in flagged.stdout
+    clean = runner.invoke(
+        args=["feedback", "screen"], input="You explained the migration plan clearly.\n"
+    )
+    assert clean.exit_code == 0 and clean.stdout.strip() == ""

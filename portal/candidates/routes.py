@@ -1,6 +1,6 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.auth.services import AccountError, send_invitation
@@ -8,18 +8,24 @@ from portal.candidates import bp
 from portal.candidates.forms import CandidateForm
 from portal.candidates.services import CandidateError, create_candidate, update_candidate
 from portal.extensions import db
-from portal.models import Candidate, Interview
+from portal.interviews.forms import ListFilterForm
+from portal.interviews.services import CANDIDATE_SORTS, candidate_query, interviewers
+from portal.models import Candidate, Interview, Position, Stage
 
 
 @bp.route("/")
 def index():
-    q = request.args.get("q", "").strip()[:100]
-    query = select(Candidate).where(Candidate.erased_at.is_(None)).order_by(Candidate.name)
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(Candidate.name.ilike(like), Candidate.email.ilike(like)))
+    filters = ListFilterForm(request.args)
+    filters.set_options(interviewers(), CANDIDATE_SORTS)
+    filters.validate()
+    query = candidate_query(filters.to_filters()).options(
+        selectinload(Candidate.interviews)
+        .joinedload(Interview.position)
+        .joinedload(Position.company),
+        selectinload(Candidate.interviews).selectinload(Interview.feedback),
+    )
     page = db.paginate(query, per_page=25, error_out=False)
-    return render_template("candidates/index.html", page=page, q=q)
+    return render_template("candidates/index.html", page=page, filters=filters)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -52,11 +58,14 @@ def detail(candidate_id: int):
         select(Candidate)
         .where(Candidate.id == candidate_id)
         .options(
-            selectinload(Candidate.interviews).selectinload(Interview.position),
+            selectinload(Candidate.interviews)
+            .joinedload(Interview.position)
+            .joinedload(Position.company),
+            selectinload(Candidate.interviews).joinedload(Interview.interviewer),
             selectinload(Candidate.interviews).selectinload(Interview.feedback),
         )
     )
-    return render_template("candidates/detail.html", candidate=candidate)
+    return render_template("candidates/detail.html", candidate=candidate, stages=list(Stage))
 
 
 @bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])

@@ -1,10 +1,10 @@
 from flask import render_template
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.main import bp
-from portal.models import Candidate, Feedback, FeedbackState, Interview, Role, User
+from portal.main import bp, services
+from portal.models import Candidate, FeedbackState, Role
 
 
 @bp.route("/")
@@ -12,15 +12,16 @@ def home():
     """Each role lands on its own page."""
     if current_user.role is Role.CANDIDATE:
         return candidate_home()
-    counts = dict(
-        db.session.execute(select(Feedback.state, func.count()).group_by(Feedback.state)).all()
-    )
+    user = current_user._get_current_object()
     return render_template(
-        "main/staff_home.html",
-        candidate_count=db.session.scalar(select(func.count()).select_from(Candidate)),
-        interview_count=db.session.scalar(select(func.count()).select_from(Interview)),
-        user_count=db.session.scalar(select(func.count()).select_from(User)),
-        feedback_counts={state: counts.get(state, 0) for state in FeedbackState},
+        "main/dashboard.html",
+        awaiting=services.awaiting_feedback(user),
+        drafts=services.my_feedback(user, FeedbackState.DRAFT),
+        submitted=services.my_feedback(user, FeedbackState.SUBMITTED),
+        released=services.my_feedback(user, FeedbackState.RELEASED),
+        my_averages=services.engagement_averages(user),
+        team_averages=services.engagement_averages(None),
+        counts=services.state_counts(None if user.role is Role.ADMIN else user),
     )
 
 

@@ -1,0 +1,200 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.extensions import db
+from portal.feedback import bp, services
+from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data
+from portal.models import Feedback, Interview, Position
+from portal.notifications import notify_feedback_released
+from portal.permissions import can_edit_feedback, require
+from portal.rubric import RUBRIC
+
+
+def load_feedback(feedback_id: int) -> Feedback:
+    return db.first_or_404(
+        select(Feedback)
+        .where(Feedback.id == feedback_id)
+        .options(
+            joinedload(Feedback.interview).joinedload(Interview.candidate),
+            joinedload(Feedback.interview)
+            .joinedload(Interview.position)
+            .joinedload(Position.company),
+            joinedload(Feedback.author),
+            selectinload(Feedback.ratings),
+            selectinload(Feedback.revisions),
+        )
+    )
+
+
+def me():
+    return current_user._get_current_object()
+
+
+@bp.route("/interviews/<int:interview_id>/scorecard", methods=["POST"])
+def start(interview_id: int):
+    interview = db.get_or_404(Interview, interview_id)
+    feedback = services.start_feedback(interview, me())
+    db.session.commit()
+    return redirect(url_for("feedback.edit", feedback_id=feedback.id))
+
+
+@bp.route("/feedback/<int:feedback_id>")
+def detail(feedback_id: int):
+    feedback = load_feedback(feedback_id)
+    return render_template(
+        "feedback/detail.html",
+        feedback=feedback,
+        rubric=RUBRIC,
+        ratings={r.dimension: r for r in feedback.ratings},
+        overall=services.overall_score(feedback),
+        can_edit=can_edit_feedback(me(), feedback),
+        problems=services.completeness_problems(feedback),
+    )
+
+
+@bp.route("/feedback/<int:feedback_id>/edit", methods=["GET", "POST"])
+def edit(feedback_id: int):
+    feedback = load_feedback(feedback_id)
+    require(can_edit_feedback(me(), feedback))
+    form = ScorecardForm(data=None if request.method == "POST" else form_data(feedback))
+    findings, conflict = [], None
+    if form.validate_on_submit():
+        try:
+            new_revision = _save(feedback, form)
+        except services.ConflictError as exc:
+            conflict = exc.current
+            form.lock_version.data = str(exc.current.lock_version)
+            flash(str(exc), "error")
+        except services.UnacknowledgedFindings as exc:
+            db.session.rollback()
+            findings = exc.findings
+            flash(str(exc), "warning")
+        except services.IncompleteError as exc:
+            _keep_draft_or_rollback(feedback)
+            _show_problems(form, exc)
+        except services.FeedbackError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            if new_revision:
+                notify_feedback_released(feedback, amended=True)
+                db.session.commit()
+            return redirect(_after_save(feedback, form, new_revision))
+    elif request.method == "POST":
+        flash("Some answers need your attention; nothing you typed was lost.", "error")
+    feedback = load_feedback(feedback_id)
+    return render_template(
+        "feedback/form.html",
+        form=form,
+        feedback=feedback,
+        rubric=RUBRIC,
+        overall=services.overall_score(feedback),
+        findings=findings
+        or (services.release_findings(feedback) if request.method == "GET" else []),
+        finding_key=services.finding_key,
+        conflict=conflict,
+        acknowledged=set(request.form.getlist("acknowledge")),
+    )
+
+
+def _save(feedback: Feedback, form: ScorecardForm) -> bool:
+    """Save, submit or amend as the button says; True when a new revision was released."""
+    actor, data = me(), form.to_input()
+    expected = int(form.lock_version.data) if (form.lock_version.data or "").isdigit() else -1
+    if feedback.revision:
+        revision = services.amend_feedback(
+            feedback,
+            data,
+            actor=actor,
+            expected_version=expected,
+            reason=form.amendment_reason.data or "",
+            acknowledged=set(request.form.getlist("acknowledge")),
+        )
+        return revision is not None
+    services.save_feedback(feedback, data, actor=actor, expected_version=expected)
+    if form.submit.data:
+        services.submit_feedback(feedback, actor=actor)
+    return False
+
+
+def _after_save(feedback: Feedback, form: ScorecardForm, new_revision: bool) -> str:
+    if new_revision:
+        flash(
+            f"Amendment released as revision {feedback.revision}; the candidate was told.",
+            "success",
+        )
+        return url_for("feedback.detail", feedback_id=feedback.id)
+    if feedback.revision:
+        flash("Private notes saved. The candidate's feedback did not change.", "success")
+        return url_for("feedback.detail", feedback_id=feedback.id)
+    if form.submit.data:
+        flash("Scorecard submitted. Check the wording and release it when ready.", "success")
+        return url_for("feedback.release", feedback_id=feedback.id)
+    flash("Draft saved.", "success")
+    return url_for("feedback.edit", feedback_id=feedback.id)
+
+
+def _keep_draft_or_rollback(feedback: Feedback) -> None:
+    """A draft that is not complete enough to submit is still saved; an amendment is not."""
+    if feedback.revision:
+        db.session.rollback()
+    else:
+        db.session.commit()
+
+
+def _show_problems(form: ScorecardForm, exc: services.IncompleteError) -> None:
+    for field, message in exc.problems.items():
+        if field in form:
+            form[field].errors = [*form[field].errors, message[0].upper() + message[1:] + "."]
+    summary = "; ".join(dict.fromkeys(exc.problems.values()))
+    flash(f"Your changes are saved, but the scorecard cannot be submitted yet: {summary}.", "error")
+
+
+@bp.route("/feedback/<int:feedback_id>/release", methods=["GET", "POST"])
+def release(feedback_id: int):
+    feedback = load_feedback(feedback_id)
+    require(can_edit_feedback(me(), feedback))
+    form = ReleaseForm()
+    if form.validate_on_submit():
+        try:
+            services.release_feedback(
+                feedback, actor=me(), acknowledged=set(request.form.getlist("acknowledge"))
+            )
+        except services.FeedbackError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            feedback = load_feedback(feedback_id)
+        else:
+            db.session.commit()
+            notify_feedback_released(feedback, amended=False)
+            db.session.commit()
+            flash(f"Feedback released to {feedback.interview.candidate.name}.", "success")
+            return redirect(url_for("feedback.detail", feedback_id=feedback.id))
+    return render_template(
+        "feedback/release.html",
+        form=form,
+        feedback=feedback,
+        findings=services.release_findings(feedback),
+        finding_key=services.finding_key,
+        texts=services.candidate_texts(feedback),
+        problems=services.completeness_problems(feedback),
+        acknowledged=set(request.form.getlist("acknowledge")),
+    )
+
+
+@bp.route("/feedback/<int:feedback_id>/reopen", methods=["POST"])
+def reopen(feedback_id: int):
+    feedback = load_feedback(feedback_id)
+    require(can_edit_feedback(me(), feedback))
+    try:
+        services.reopen_feedback(feedback, actor=me())
+    except services.FeedbackError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("The scorecard is a draft again.", "success")
+    return redirect(url_for("feedback.detail", feedback_id=feedback_id))

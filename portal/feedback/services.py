@@ -1,0 +1,385 @@
+"""The scorecard's rules: who edits it, its lifecycle, the derived score, amendments.
+
+Lifecycle: draft -> submitted -> released; submitted -> draft (reopened); released feedback
+is immutable and changes only by amendment, which adds a revision. Every function here
+flushes and records audit events; the view commits.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal import audit
+from portal.extensions import db
+from portal.feedback.content import CANDIDATE_TEXT_FIELDS, candidate_content
+from portal.feedback.screening import Finding, screen_fields
+from portal.models import (
+    Decision,
+    Dimension,
+    Feedback,
+    FeedbackRevision,
+    FeedbackState,
+    Interview,
+    Position,
+    Rating,
+    ReleaseAcknowledgement,
+    User,
+    utcnow,
+)
+from portal.permissions import can_edit_feedback
+
+MIN_PRACTICE_SUGGESTIONS = 2
+MAX_PRACTICE_SUGGESTIONS = 3
+
+
+class FeedbackError(Exception):
+    """A lifecycle or permission rule refused the action; the message is safe to show."""
+
+
+class ConflictError(FeedbackError):
+    """Someone else saved this scorecard after the editor loaded it."""
+
+    def __init__(self, feedback: Feedback):
+        self.current = feedback
+        super().__init__(
+            "Someone else saved this scorecard while you were editing it. Your text is kept "
+            "below; compare it with the saved version shown beside it, then save again."
+        )
+
+
+class IncompleteError(FeedbackError):
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__(
+            "Complete the scorecard before it goes further: " + "; ".join(problems.values())
+        )
+
+
+class UnacknowledgedFindings(FeedbackError):
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__(
+            "The release check found wording to review. Edit the text, or confirm for each "
+            "finding that you want to keep it."
+        )
+
+
+@dataclass(frozen=True)
+class ScorecardInput:
+    """What the form collected, already shaped and validated for type and length."""
+
+    scores: Mapping[Dimension, int | None]
+    examples: Mapping[Dimension, str | None]
+    decision: Decision | None
+    next_step: str | None
+    next_step_on: date | None
+    strengths: str | None
+    improvements: str | None
+    practice_suggestions: str | None
+    insight_plans: str | None
+    insight_competitors: str | None
+    insight_markets: str | None
+    insight_role_fit: str | None
+    private_notes: str | None
+
+
+SCALAR_FIELDS = (
+    "decision",
+    "next_step",
+    "next_step_on",
+    "strengths",
+    "improvements",
+    "practice_suggestions",
+    "insight_plans",
+    "insight_competitors",
+    "insight_markets",
+    "insight_role_fit",
+    "private_notes",
+)
+
+
+def _clean(value: Any) -> Any:
+    """Trim free text and turn blank text into None; other values (enums, dates) pass."""
+    if isinstance(value, str) and not isinstance(value, enum.Enum):
+        value = value.replace("\r\n", "\n").strip()
+        return value or None
+    return value
+
+
+def start_feedback(interview: Interview, author: User) -> Feedback:
+    """The author's scorecard for this interview, created as an empty draft if needed."""
+    if not author.is_staff:
+        raise FeedbackError("Only recruiters and admins write feedback.")
+    existing = db.session.scalar(
+        select(Feedback).where(
+            Feedback.interview_id == interview.id, Feedback.author_id == author.id
+        )
+    )
+    if existing is not None:
+        return existing
+    feedback = Feedback(interview=interview, author=author, state=FeedbackState.DRAFT)
+    for dimension in Dimension:
+        feedback.ratings.append(Rating(dimension=dimension))
+    db.session.add(feedback)
+    db.session.flush()
+    audit.record("feedback_created", feedback, actor=author, interview_id=interview.id)
+    return feedback
+
+
+def save_feedback(
+    feedback: Feedback, data: ScorecardInput, *, actor: User, expected_version: int
+) -> list[str]:
+    """Save a draft or submitted scorecard. Returns the names of the fields that changed."""
+    _require_editor(feedback, actor)
+    if feedback.state is FeedbackState.RELEASED:
+        raise FeedbackError("Released feedback cannot be edited; amend it instead.")
+    if expected_version != feedback.lock_version:
+        raise ConflictError(feedback)
+    changed = _apply(feedback, data)
+    if changed:
+        _flush_or_conflict(feedback)
+        audit.record(
+            "feedback_saved", feedback, actor=actor, changed=changed, state=feedback.state.value
+        )
+    return changed
+
+
+def submit_feedback(feedback: Feedback, *, actor: User) -> None:
+    _require_editor(feedback, actor)
+    if feedback.state is not FeedbackState.DRAFT:
+        raise FeedbackError(
+            f"Only a draft can be submitted; this scorecard is {feedback.state.value}."
+        )
+    problems = completeness_problems(feedback)
+    if problems:
+        raise IncompleteError(problems)
+    feedback.state = FeedbackState.SUBMITTED
+    feedback.submitted_at = utcnow()
+    _flush_or_conflict(feedback)
+    audit.record("feedback_submitted", feedback, actor=actor)
+
+
+def reopen_feedback(feedback: Feedback, *, actor: User) -> None:
+    """Send a submitted scorecard back to draft, e.g. to rework it before release."""
+    _require_editor(feedback, actor)
+    if feedback.state is not FeedbackState.SUBMITTED:
+        raise FeedbackError(
+            f"Only submitted feedback can go back to draft; this one is {feedback.state.value}."
+        )
+    feedback.state = FeedbackState.DRAFT
+    _flush_or_conflict(feedback)
+    audit.record("feedback_reopened", feedback, actor=actor)
+
+
+def release_findings(feedback: Feedback) -> list[Finding]:
+    """What the release check says about the candidate-visible text as it stands."""
+    return screen_fields(candidate_texts(feedback))
+
+
+def finding_key(finding: Finding) -> str:
+    """Identifies a finding across re-renders of the page (offsets may move with edits)."""
+    return f"{finding.field}:{finding.rule_id}:{finding.matched.lower()}"
+
+
+def release_feedback(
+    feedback: Feedback, *, actor: User, acknowledged: set[str]
+) -> FeedbackRevision:
+    """Release submitted feedback to the candidate once every finding is fixed or acknowledged."""
+    _require_editor(feedback, actor)
+    if feedback.state is FeedbackState.RELEASED:
+        raise FeedbackError("This feedback is already released; amend it to change it.")
+    if feedback.state is not FeedbackState.SUBMITTED:
+        raise FeedbackError("Submit the scorecard before releasing it.")
+    problems = completeness_problems(feedback)
+    if problems:
+        raise IncompleteError(problems)
+    revision = _new_revision(feedback, actor=actor, acknowledged=acknowledged, reason=None)
+    feedback.state = FeedbackState.RELEASED
+    feedback.released_at = revision.released_at
+    _flush_or_conflict(feedback)
+    audit.record("feedback_released", feedback, actor=actor, revision=revision.number)
+    return revision
+
+
+def amend_feedback(
+    feedback: Feedback,
+    data: ScorecardInput,
+    *,
+    actor: User,
+    expected_version: int,
+    reason: str,
+    acknowledged: set[str],
+) -> FeedbackRevision | None:
+    """Correct released feedback: a new revision with its reason; earlier ones stay as they were.
+
+    A change to the private notes alone is saved without a new revision (None is returned).
+    """
+    _require_editor(feedback, actor)
+    if feedback.state is not FeedbackState.RELEASED:
+        raise FeedbackError("Only released feedback is amended; edit drafts directly.")
+    if expected_version != feedback.lock_version:
+        raise ConflictError(feedback)
+    changed = _apply(feedback, data)
+    visible_changes = [f for f in changed if f != "private_notes"]
+    if not visible_changes:
+        if not changed:
+            raise FeedbackError("Nothing has changed, so there is nothing to amend.")
+        _flush_or_conflict(feedback)
+        audit.record("feedback_saved", feedback, actor=actor, changed=changed, state="released")
+        return None
+    if not reason.strip():
+        raise FeedbackError("Say why you are amending released feedback; the candidate sees it.")
+    problems = completeness_problems(feedback)
+    if problems:
+        raise IncompleteError(problems)
+    revision = _new_revision(
+        feedback, actor=actor, acknowledged=acknowledged, reason=reason.strip()
+    )
+    _flush_or_conflict(feedback)
+    audit.record(
+        "feedback_amended",
+        feedback,
+        actor=actor,
+        revision=revision.number,
+        changed=visible_changes,
+        reason=reason.strip(),
+    )
+    return revision
+
+
+def overall_score(feedback: Feedback, position: Position | None = None) -> float | None:
+    """Weighted mean of the rated dimensions, with the position's weights (default 1)."""
+    weights = (position or feedback.interview.position).rubric_weights or {}
+    total = weight_sum = 0.0
+    for rating in feedback.ratings:
+        if rating.score is None:
+            continue
+        weight = float(weights.get(rating.dimension.value, 1))
+        total += weight * rating.score
+        weight_sum += weight
+    return round(total / weight_sum, 2) if weight_sum else None
+
+
+def completeness_problems(feedback: Feedback) -> dict[str, str]:
+    """What a scorecard still lacks before it can be submitted or released (field -> message)."""
+    problems: dict[str, str] = {}
+    for rating in feedback.ratings:
+        if rating.score is None:
+            problems[f"score_{rating.dimension.value}"] = "rate every engagement dimension"
+    if len(feedback.ratings) < len(Dimension):
+        problems["ratings"] = "rate every engagement dimension"
+    if feedback.decision is None:
+        problems["decision"] = "choose a next-round decision"
+    if not feedback.next_step:
+        problems["next_step"] = "describe the next step for the candidate"
+    if not feedback.strengths:
+        problems["strengths"] = "name at least one strength"
+    if not feedback.improvements:
+        problems["improvements"] = "name at least one area to improve"
+    suggestions = practice_list(feedback.practice_suggestions)
+    if not MIN_PRACTICE_SUGGESTIONS <= len(suggestions) <= MAX_PRACTICE_SUGGESTIONS:
+        problems["practice_suggestions"] = "give two or three practice suggestions, one per line"
+    return problems
+
+
+def practice_list(text: str | None) -> list[str]:
+    return [line.strip(" -•*\t") for line in (text or "").splitlines() if line.strip(" -•*\t")]
+
+
+def candidate_texts(feedback: Feedback) -> dict[str, str | None]:
+    """Every piece of candidate-visible free text, keyed by form field name."""
+    texts: dict[str, str | None] = {f: getattr(feedback, f) for f in CANDIDATE_TEXT_FIELDS}
+    for rating in feedback.ratings:
+        texts[f"example_{rating.dimension.value}"] = rating.example
+    return texts
+
+
+def _require_editor(feedback: Feedback, actor: User) -> None:
+    if not can_edit_feedback(actor, feedback):
+        raise FeedbackError("Only the author of this scorecard or an admin can change it.")
+
+
+def _apply(feedback: Feedback, data: ScorecardInput) -> list[str]:
+    # No autoflush while copying: a stale row must surface in _flush_or_conflict, not here.
+    with db.session.no_autoflush:
+        return _copy_fields(feedback, data)
+
+
+def _copy_fields(feedback: Feedback, data: ScorecardInput) -> list[str]:
+    changed = []
+    for name in SCALAR_FIELDS:
+        value = _clean(getattr(data, name))
+        if getattr(feedback, name) != value:
+            setattr(feedback, name, value)
+            changed.append(name)
+    ratings = {r.dimension: r for r in feedback.ratings}
+    for dimension in Dimension:
+        rating = ratings.get(dimension)
+        if rating is None:
+            rating = Rating(dimension=dimension)
+            feedback.ratings.append(rating)
+        score, example = data.scores.get(dimension), _clean(data.examples.get(dimension))
+        if rating.score != score:
+            rating.score = score
+            changed.append(f"score_{dimension.value}")
+        if rating.example != example:
+            rating.example = example
+            changed.append(f"example_{dimension.value}")
+    if changed:
+        # Rating rows change without touching the scorecard row; bump its version anyway.
+        feedback.updated_at = utcnow()
+    return changed
+
+
+def _new_revision(
+    feedback: Feedback, *, actor: User, acknowledged: set[str], reason: str | None
+) -> FeedbackRevision:
+    findings = release_findings(feedback)
+    open_findings = [f for f in findings if finding_key(f) not in acknowledged]
+    if open_findings:
+        raise UnacknowledgedFindings(open_findings)
+    number = feedback.revision + 1
+    for finding in findings:
+        db.session.add(
+            ReleaseAcknowledgement(
+                feedback_id=feedback.id,
+                revision=number,
+                field=finding.field,
+                category=finding.category,
+                matched_text=finding.matched[:200],
+                acknowledged_by_id=actor.id,
+            )
+        )
+    revision = FeedbackRevision(
+        number=number,
+        content=candidate_content(feedback),
+        reason=reason,
+        released_by_id=actor.id,
+        released_at=utcnow(),
+    )
+    feedback.revisions.append(revision)
+    feedback.revision = number
+    if findings:
+        audit.record(
+            "release_findings_acknowledged",
+            feedback,
+            actor=actor,
+            revision=number,
+            findings=[finding_key(f) for f in findings],
+        )
+    return revision
+
+
+def _flush_or_conflict(feedback: Feedback) -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise ConflictError(db.session.get(Feedback, feedback.id)) from exc

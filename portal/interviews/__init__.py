@@ -1,0 +1,9 @@
+from flask import Blueprint
+
+from portal.models import Role
+from portal.permissions import role_gate
+
+bp = Blueprint("interviews", __name__)
+bp.before_request(role_gate(Role.ADMIN, Role.RECRUITER))
+
+from portal.interviews import routes  # noqa: E402,F401

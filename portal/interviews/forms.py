@@ -1,0 +1,99 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from portal.forms import choices, enum_choices
+from portal.interviews.services import ListFilters
+from portal.models import FeedbackState, InterviewFormat, Stage
+
+DATE_HINT = "Enter a date like 2026-12-31."
+
+
+class InterviewForm(FlaskForm):
+    candidate_id = SelectField(
+        "Candidate", coerce=int, validators=[InputRequired("Choose a candidate.")]
+    )
+    position_id = SelectField(
+        "Position", coerce=int, validators=[InputRequired("Choose a position.")]
+    )
+    interviewer_id = SelectField(
+        "Interviewer", coerce=int, validators=[InputRequired("Choose the interviewer.")]
+    )
+    stage = SelectField("Stage", choices=enum_choices(Stage), validators=[DataRequired()])
+    format = SelectField(
+        "Format", choices=enum_choices(InterviewFormat), validators=[DataRequired()]
+    )
+    scheduled_at = DateTimeLocalField(
+        "Date and time",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        validators=[InputRequired("Enter the date and time, like 2026-12-31 14:30.")],
+        invalid_value_message="Enter the date and time like 2026-12-31 14:30.",
+        description="Times are in UTC.",
+    )
+    location = StringField("Location or call link", validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Save interview")
+
+    def set_options(self, candidates, positions, interviewers) -> None:
+        self.candidate_id.choices = choices(
+            (str(c.id), f"{c.name} ({c.email})") for c in candidates
+        )
+        self.position_id.choices = choices(
+            (str(p.id), f"{p.title} — {p.company.name}") for p in positions
+        )
+        self.interviewer_id.choices = choices((str(u.id), u.name) for u in interviewers)
+
+
+class ListFilterForm(FlaskForm):
+    """Search, filters and sorting shared by the candidate and interview lists (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    stage = SelectField(
+        "Stage", choices=enum_choices(Stage, blank="Any stage"), validators=[Optional()]
+    )
+    state = SelectField(
+        "Feedback",
+        choices=choices([("", "Any feedback state"), ("none", "No feedback yet")])
+        + enum_choices(FeedbackState),
+        validators=[Optional()],
+    )
+    recruiter = SelectField("Interviewer", coerce=str, validators=[Optional()])
+    date_from = DateField(
+        "From",
+        validators=[Optional()],
+        format="%Y-%m-%d",
+        description=DATE_HINT,
+        invalid_value_message=DATE_HINT,
+    )
+    date_to = DateField(
+        "To",
+        validators=[Optional()],
+        format="%Y-%m-%d",
+        description=DATE_HINT,
+        invalid_value_message=DATE_HINT,
+    )
+    sort = SelectField("Sort by", validators=[Optional()])
+
+    def set_options(self, recruiters, sorts) -> None:
+        self.recruiter.choices = choices(
+            [("", "Anyone"), *((str(u.id), u.name) for u in recruiters)]
+        )
+        self.sort.choices = choices(sorts)
+
+    def to_filters(self) -> ListFilters:
+        """The filters that parsed cleanly; a field with an error is left out, not guessed."""
+        ok = {name: not field.errors for name, field in self._fields.items()}
+        recruiter = self.recruiter.data if ok["recruiter"] else ""
+        state = self.state.data if ok["state"] else ""
+        return ListFilters(
+            q=(self.q.data or "").strip() if ok["q"] else "",
+            stage=Stage(self.stage.data) if ok["stage"] and self.stage.data else None,
+            state=FeedbackState(state) if state and state != "none" else None,
+            without_feedback=state == "none",
+            recruiter_id=int(recruiter) if recruiter and recruiter.isdigit() else None,
+            date_from=self.date_from.data if ok["date_from"] else None,
+            date_to=self.date_to.data if ok["date_to"] else None,
+            sort=self.sort.data if ok["sort"] and self.sort.data else "",
+        )

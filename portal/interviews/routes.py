@@ -1,0 +1,91 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.extensions import db
+from portal.feedback.services import overall_score
+from portal.interviews import bp, services
+from portal.interviews.forms import InterviewForm, ListFilterForm
+from portal.models import Candidate, Feedback, Interview, Position
+
+
+@bp.route("/")
+def index():
+    filters = ListFilterForm(request.args)
+    filters.set_options(services.interviewers(), services.INTERVIEW_SORTS)
+    filters.validate()
+    query = services.interview_query(filters.to_filters()).options(
+        joinedload(Interview.candidate),
+        joinedload(Interview.position).joinedload(Position.company),
+        joinedload(Interview.interviewer),
+        selectinload(Interview.feedback),
+    )
+    page = db.paginate(query, per_page=25, error_out=False)
+    return render_template("interviews/index.html", page=page, filters=filters)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    candidate_id = request.args.get("candidate", type=int)
+    return _interview_form(None, candidate_id=candidate_id)
+
+
+@bp.route("/<int:interview_id>/edit", methods=["GET", "POST"])
+def edit(interview_id: int):
+    return _interview_form(db.get_or_404(Interview, interview_id))
+
+
+def _interview_form(interview: Interview | None, candidate_id: int | None = None):
+    form = InterviewForm(obj=interview)
+    if interview is None and request.method == "GET":
+        form.candidate_id.data = candidate_id
+        form.interviewer_id.data = current_user.id
+    form.set_options(
+        db.session.scalars(
+            select(Candidate).where(Candidate.erased_at.is_(None)).order_by(Candidate.name)
+        ),
+        db.session.scalars(
+            select(Position).options(joinedload(Position.company)).order_by(Position.title)
+        ),
+        services.interviewers(),
+    )
+    if form.validate_on_submit():
+        try:
+            interview = services.save_interview(
+                interview,
+                actor=current_user._get_current_object(),
+                candidate_id=form.candidate_id.data,
+                position_id=form.position_id.data,
+                interviewer_id=form.interviewer_id.data,
+                stage=services.Stage(form.stage.data),
+                format=services.InterviewFormat(form.format.data),
+                scheduled_at=form.scheduled_at.data,
+                location=form.location.data,
+            )
+        except services.InterviewError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Interview saved.", "success")
+            return redirect(url_for("interviews.detail", interview_id=interview.id))
+    return render_template("interviews/form.html", form=form, interview=interview)
+
+
+@bp.route("/<int:interview_id>")
+def detail(interview_id: int):
+    interview = db.first_or_404(
+        select(Interview)
+        .where(Interview.id == interview_id)
+        .options(
+            joinedload(Interview.candidate),
+            joinedload(Interview.position).joinedload(Position.company),
+            joinedload(Interview.interviewer),
+            selectinload(Interview.feedback).joinedload(Feedback.author),
+            selectinload(Interview.feedback).selectinload(Feedback.ratings),
+        )
+    )
+    mine = next((f for f in interview.feedback if f.author_id == current_user.id), None)
+    scores = {f.id: overall_score(f, interview.position) for f in interview.feedback}
+    return render_template("interviews/detail.html", interview=interview, mine=mine, scores=scores)

@@ -1,0 +1,200 @@
+"""Interviews: scheduling them, and the search and filters of the recruiting lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+
+from portal import audit
+from portal.extensions import db
+from portal.models import (
+    Candidate,
+    Company,
+    Feedback,
+    FeedbackState,
+    Interview,
+    InterviewFormat,
+    Position,
+    Role,
+    Stage,
+    User,
+)
+
+
+class InterviewError(Exception):
+    """The message is safe to show next to the form."""
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    q: str = ""
+    stage: Stage | None = None
+    state: FeedbackState | None = None
+    without_feedback: bool = False
+    recruiter_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any(
+            [
+                self.q,
+                self.stage,
+                self.state,
+                self.without_feedback,
+                self.recruiter_id,
+                self.date_from,
+                self.date_to,
+            ]
+        )
+
+
+def save_interview(
+    interview: Interview | None,
+    *,
+    actor: User,
+    candidate_id: int,
+    position_id: int,
+    interviewer_id: int,
+    stage: Stage,
+    format: InterviewFormat,
+    scheduled_at: datetime,
+    location: str | None,
+) -> Interview:
+    candidate = db.session.get(Candidate, candidate_id)
+    position = db.session.get(Position, position_id)
+    interviewer = db.session.get(User, interviewer_id)
+    if candidate is None or candidate.erased_at is not None:
+        raise InterviewError("Choose a candidate from the list.")
+    if position is None:
+        raise InterviewError("Choose a position from the list.")
+    if interviewer is None or not interviewer.is_staff or not interviewer.active:
+        raise InterviewError("The interviewer must be an active recruiter or admin.")
+    created = interview is None
+    interview = interview or Interview()
+    interview.candidate, interview.position, interview.interviewer = (
+        candidate,
+        position,
+        interviewer,
+    )
+    interview.stage, interview.format = stage, format
+    interview.scheduled_at = scheduled_at.replace(second=0, microsecond=0, tzinfo=None)
+    interview.location = (location or "").strip() or None
+    db.session.add(interview)
+    db.session.flush()
+    audit.record(
+        "interview_created" if created else "interview_updated",
+        interview,
+        actor=actor,
+        candidate_id=candidate.id,
+        stage=stage.value,
+    )
+    return interview
+
+
+def interviewers() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([Role.RECRUITER, Role.ADMIN]), User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+
+
+def _interview_conditions(f: ListFilters) -> list[ColumnElement[bool]]:
+    """Conditions on an Interview (joined to its Position and Company) for the filters."""
+    conditions: list[ColumnElement[bool]] = []
+    if f.stage:
+        conditions.append(Interview.stage == f.stage)
+    if f.recruiter_id:
+        conditions.append(Interview.interviewer_id == f.recruiter_id)
+    if f.date_from:
+        conditions.append(Interview.scheduled_at >= datetime.combine(f.date_from, time.min))
+    if f.date_to:
+        conditions.append(
+            Interview.scheduled_at < datetime.combine(f.date_to + timedelta(days=1), time.min)
+        )
+    if f.state:
+        conditions.append(
+            exists().where(Feedback.interview_id == Interview.id, Feedback.state == f.state)
+        )
+    if f.without_feedback:
+        conditions.append(~exists().where(Feedback.interview_id == Interview.id))
+    return conditions
+
+
+def _like(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def interview_query(f: ListFilters) -> Select[tuple[Interview]]:
+    query = (
+        select(Interview)
+        .join(Interview.candidate)
+        .join(Interview.position)
+        .join(Position.company)
+        .where(Candidate.erased_at.is_(None), *_interview_conditions(f))
+    )
+    if f.q:
+        like = _like(f.q)
+        query = query.where(
+            or_(
+                Candidate.name.ilike(like, escape="\\"),
+                Candidate.email.ilike(like, escape="\\"),
+                Position.title.ilike(like, escape="\\"),
+                Company.name.ilike(like, escape="\\"),
+            )
+        )
+    order = {
+        "date": Interview.scheduled_at.asc(),
+        "candidate": func.lower(Candidate.name).asc(),
+    }.get(f.sort, Interview.scheduled_at.desc())
+    return query.order_by(order, Interview.id.desc())
+
+
+INTERVIEW_SORTS = [("", "Newest first"), ("date", "Oldest first"), ("candidate", "Candidate name")]
+CANDIDATE_SORTS = [("", "Name"), ("newest", "Recently added"), ("recent", "Latest interview")]
+
+
+def candidate_query(f: ListFilters) -> Select[tuple[Candidate]]:
+    query = select(Candidate).where(Candidate.erased_at.is_(None))
+    interview_filters = _interview_conditions(f)
+    if interview_filters:
+        query = query.where(
+            exists().where(Interview.candidate_id == Candidate.id, and_(*interview_filters))
+        )
+    if f.q:
+        like = _like(f.q)
+        at_company = (
+            select(Interview.id)
+            .join(Interview.position)
+            .join(Position.company)
+            .where(
+                Interview.candidate_id == Candidate.id,
+                or_(Position.title.ilike(like, escape="\\"), Company.name.ilike(like, escape="\\")),
+            )
+            .exists()
+        )
+        query = query.where(
+            or_(
+                Candidate.name.ilike(like, escape="\\"),
+                Candidate.email.ilike(like, escape="\\"),
+                at_company,
+            )
+        )
+    if f.sort == "newest":
+        return query.order_by(Candidate.created_at.desc(), Candidate.id.desc())
+    if f.sort == "recent":
+        latest = (
+            select(func.max(Interview.scheduled_at))
+            .where(Interview.candidate_id == Candidate.id)
+            .scalar_subquery()
+        )
+        return query.order_by(latest.desc().nulls_last(), Candidate.id)
+    return query.order_by(func.lower(Candidate.name), Candidate.id)
