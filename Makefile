@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+PYTEST_ARGS ?= -n auto
 export FLASK_APP := wsgi:app
 
 .PHONY: run test lint install migrate seed check-system serve-prod clean
@@ -36,6 +37,7 @@ run: check-system seed
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r portal -ll
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -9,11 +9,14 @@ from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
+from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
-from portal import cli, errors, templating
+from portal import cli, errors, security, templating
 from portal import config as settings
 from portal.admin import bp as admin_bp
 from portal.auth import bp as auth_bp
+from portal.candidate_portal import bp as candidate_portal_bp
 from portal.candidates import bp as candidates_bp
 from portal.companies import bp as companies_bp
 from portal.extensions import csrf, db, limiter, login_manager, migrate
@@ -21,8 +24,19 @@ from portal.feedback import bp as feedback_bp
 from portal.interviews import bp as interviews_bp
 from portal.main import bp as main_bp
 from portal.models import User
+from portal.referrals import bp as referrals_bp
+from portal.reports.routes import bp as reports_bp
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Ids in URLs are positive and fit the database's integer (no overflow errors)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -32,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_relative_config=True,
     )
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment(app.instance_path))
     if config:
@@ -42,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_access_rule(app)
     errors.register(app)
+    security.register(app)
     templating.register(app)
     cli.register(app)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -62,11 +78,15 @@ def load_user(session_id: str) -> User | None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", tune_sqlite)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
+    # The limiter goes first, so a flood is refused before any other work is done.
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    csrf.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -74,6 +94,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+
+
+def tune_sqlite(dbapi_connection, _record) -> None:
+    """WAL lets readers work while one process writes (report builds run in parallel);
+    synchronous=NORMAL is durable in WAL mode and makes commits much cheaper."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -84,6 +115,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(companies_bp, url_prefix="/companies")
     app.register_blueprint(interviews_bp, url_prefix="/interviews")
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(referrals_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(candidate_portal_bp)
 
 
 def register_access_rule(app: Flask) -> None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import AppGroup
 
+from portal import jobs
 from portal.auth.services import AccountError, create_staff_user
 from portal.demo import seed_demo
 from portal.extensions import db
 from portal.feedback.cli import feedback_cli
 from portal.models import Role
+from portal.privacy.cli import backup_command, privacy_cli, restore_command
+from portal.referrals.cli import referrals_cli
+from portal.reports.cli import reports_cli
 
 
 @click.command("create-admin")
@@ -38,7 +43,31 @@ def seed_demo_command() -> None:
         click.echo("Demo data already present; nothing changed.")
 
 
+rq_cli = AppGroup("rq", help="Background workers (needs REDIS_URL).")
+
+
+@rq_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def rq_worker_command(burst: bool) -> None:
+    """Run a worker for report rendering and mail jobs."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("Set REDIS_URL to run workers; without it jobs run inline.")
+    from rq import SimpleWorker  # optional "redis" extra
+
+    queue = jobs.redis_queue(url)
+    # SimpleWorker runs jobs in this process: one app, one shared font configuration.
+    worker = SimpleWorker([queue], connection=queue.connection)
+    worker.work(burst=burst, with_scheduler=True)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(feedback_cli)
+    app.cli.add_command(referrals_cli)
+    app.cli.add_command(reports_cli)
+    app.cli.add_command(rq_cli)
+    app.cli.add_command(privacy_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -146,7 +146,7 @@ def seed_demo() -> bool:
                 is_last = n == len(steps) - 1
                 feedback = _feedback(interview, interviewer, state, rng, when, is_last)
                 if state is FeedbackState.RELEASED:
-                    released.setdefault(ci, feedback)
+                    released[ci] = feedback  # referrals point at the latest released interview
     db.session.flush()
     _referrals(candidates, contacts, positions, recruiters, staff[0], released, now)
     db.session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
@@ -26,6 +27,7 @@ MESSAGES = {
 
 
 def render_error(code: int, detail: str | None = None):
+    """The portal's error page (or JSON for API clients), never a stack trace."""
     title, hint = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "detail": detail or hint}, code
@@ -33,6 +35,14 @@ def render_error(code: int, detail: str | None = None):
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc: CSRFError):
+        return render_error(
+            400,
+            "This form has expired or did not come from this site. Go back, reload the page and "
+            "submit it again.",
+        )
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code == 401:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import email
 import re
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
 
+from portal import jobs
 from portal.models import utcnow
 
 
@@ -31,6 +34,19 @@ def send_mail(to: str, subject: str, template: str, **context: object) -> None:
 
 
 def deliver(message: EmailMessage) -> None:
+    """Send now, or, with a job queue, once the surrounding transaction has committed."""
+    if jobs.uses_queue():
+        jobs.enqueue("send_mail", {"message": message.as_string()})
+    else:
+        deliver_now(message)
+
+
+@jobs.handler("send_mail")
+def _send_mail_job(payload: dict) -> None:
+    deliver_now(email.message_from_string(payload["message"], policy=policy.default))
+
+
+def deliver_now(message: EmailMessage) -> None:
     cfg = current_app.config
     if cfg["MAIL_SERVER"]:
         _deliver_smtp(message)

@@ -15,13 +15,18 @@ NAVIGATION = {
         ("candidates.index", "Candidates"),
         ("interviews.index", "Interviews"),
         ("companies.index", "Companies"),
+        ("referrals.board_list", "Referrals"),
+        ("referrals.partners_index", "Partners"),
         ("admin.users", "Users"),
+        ("admin.audit_log", "Audit"),
+        ("admin.job_list", "Jobs"),
     ],
     Role.RECRUITER: [
         ("main.home", "Dashboard"),
         ("candidates.index", "Candidates"),
         ("interviews.index", "Interviews"),
         ("companies.index", "Companies"),
+        ("referrals.mine", "Referrals"),
     ],
     Role.CANDIDATE: [
         ("main.home", "My feedback"),

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app
+from portal.config import normalise_database_url
 from portal.extensions import db
 from portal.models import Base
 from tests import factories
@@ -47,12 +48,24 @@ def base_config(tmp: Path, database_url: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if TEST_DATABASE_URL:
-        from portal.config import normalise_database_url
-
-        return normalise_database_url(TEST_DATABASE_URL)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    url = sa.engine.make_url(normalise_database_url(TEST_DATABASE_URL))
+    if worker_id == "master":
+        yield url.render_as_string(hide_password=False)
+        return
+    # Parallel workers (pytest -n) each get a database of their own next to the given one.
+    worker_db = f"{url.database}_{worker_id}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{worker_db}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{worker_db}"'))
+    yield url.set(database=worker_db).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{worker_db}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

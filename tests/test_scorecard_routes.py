@@ -1,6 +1,7 @@
 """The scorecard in the browser's terms: forms, roles, bad input, release, conflicts."""
 
 import re
+from html import unescape
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_release_check_finding_is_shown_then_acknowledged(client, recruiter, int
 
 
 def _checkbox_values(html: str) -> list[str]:
-    return re.findall(r'name="acknowledge" value="([^"]+)"', html)
+    return [unescape(v) for v in re.findall(r'name="acknowledge" value="([^"]+)"', html)]
 
 
 def test_bad_input_gets_a_message_per_field_and_keeps_the_text(client, recruiter, interview):

@@ -9,6 +9,7 @@ from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data
 from portal.models import Feedback, Interview, Position
 from portal.notifications import notify_feedback_released
 from portal.permissions import can_edit_feedback, require
+from portal.reports.store import refresh_for_candidate
 from portal.rubric import RUBRIC
 
 
@@ -81,6 +82,7 @@ def edit(feedback_id: int):
             db.session.commit()
             if new_revision:
                 notify_feedback_released(feedback, amended=True)
+                refresh_for_candidate(feedback.interview.candidate_id)
                 db.session.commit()
             return redirect(_after_save(feedback, form, new_revision))
     elif request.method == "POST":
@@ -170,6 +172,7 @@ def release(feedback_id: int):
         else:
             db.session.commit()
             notify_feedback_released(feedback, amended=False)
+            refresh_for_candidate(feedback.interview.candidate_id)
             db.session.commit()
             flash(f"Feedback released to {feedback.interview.candidate.name}.", "success")
             return redirect(url_for("feedback.detail", feedback_id=feedback.id))

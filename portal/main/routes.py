@@ -1,17 +1,16 @@
 from flask import render_template
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.extensions import db
+from portal.candidate_portal import routes as candidate_portal
 from portal.main import bp, services
-from portal.models import Candidate, FeedbackState, Role
+from portal.models import FeedbackState, Role
 
 
 @bp.route("/")
 def home():
     """Each role lands on its own page."""
     if current_user.role is Role.CANDIDATE:
-        return candidate_home()
+        return candidate_portal.home()
     user = current_user._get_current_object()
     return render_template(
         "main/dashboard.html",
@@ -23,8 +22,3 @@ def home():
         team_averages=services.engagement_averages(None),
         counts=services.state_counts(None if user.role is Role.ADMIN else user),
     )
-
-
-def candidate_home():
-    candidate = db.session.scalar(select(Candidate).where(Candidate.user_id == current_user.id))
-    return render_template("main/candidate_home.html", candidate=candidate)

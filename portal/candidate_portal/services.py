@@ -1,0 +1,60 @@
+"""What a signed-in candidate sees: their own journey and released feedback, nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.extensions import db
+from portal.models import Candidate, Feedback, FeedbackState, Interview, Position, Stage, User
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    interview: Interview
+    released: list[Feedback]
+
+
+def candidate_for(user: User) -> Candidate | None:
+    return db.session.scalar(
+        select(Candidate).where(Candidate.user_id == user.id, Candidate.erased_at.is_(None))
+    )
+
+
+def journey(candidate: Candidate) -> list[JourneyStep]:
+    """Every interview in order, with only the released scorecards attached."""
+    interviews = db.session.scalars(
+        select(Interview)
+        .where(Interview.candidate_id == candidate.id)
+        .options(
+            joinedload(Interview.position).joinedload(Position.company),
+            selectinload(Interview.feedback),
+        )
+        .order_by(Interview.scheduled_at, Interview.id)
+    ).all()
+    return [
+        JourneyStep(i, [f for f in i.feedback if f.state is FeedbackState.RELEASED])
+        for i in interviews
+    ]
+
+
+def furthest_stage(steps: list[JourneyStep]) -> Stage | None:
+    stages = [s.interview.stage for s in steps]
+    return max(stages, key=lambda s: s.order) if stages else None
+
+
+def released_feedback_for(user: User, feedback_id: int) -> Feedback | None:
+    """The feedback if it is released and belongs to this user's candidate profile."""
+    return db.session.scalar(
+        select(Feedback)
+        .join(Feedback.interview)
+        .join(Interview.candidate)
+        .where(
+            Feedback.id == feedback_id,
+            Feedback.state == FeedbackState.RELEASED,
+            Candidate.user_id == user.id,
+            Candidate.erased_at.is_(None),
+        )
+    )

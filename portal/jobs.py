@@ -1,0 +1,157 @@
+"""Background work: run inline by default, by RQ workers when REDIS_URL is set.
+
+Work is recorded as a Job row so admins can see what ran, what failed and why. With Redis,
+jobs are pushed to the queue only after the transaction that created them commits, so a
+worker never looks for a row that is not there yet; without Redis they run at once, inside
+a savepoint, so a failing job never spoils the request that asked for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.extensions import db
+from portal.models import Job, JobStatus, utcnow
+
+MAX_ATTEMPTS = 3
+RETRY_INTERVALS = [5, 30]
+QUEUE_NAME = "betteroff"
+
+log = logging.getLogger(__name__)
+Handler = Callable[[dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that does one kind of job."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def uses_queue() -> bool:
+    return bool(current_app.config.get("REDIS_URL"))
+
+
+def enqueue(kind: str, payload: dict[str, Any]) -> Job:
+    """Ask for work to be done: queued for a worker with Redis, done now without."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, payload=payload, status=JobStatus.QUEUED)
+    db.session.add(job)
+    db.session.flush()
+    if uses_queue():
+        _queue_after_commit(job)
+    else:
+        _run_inline(job)
+    return job
+
+
+def _queue_after_commit(job: Job) -> None:
+    cfg = current_app.config
+    intervals = list(cfg.get("JOB_RETRY_INTERVALS", RETRY_INTERVALS))
+    db.session.info.setdefault("rq_pending", []).append((cfg["REDIS_URL"], job.id, intervals))
+
+
+def _run_inline(job: Job) -> None:
+    while job.status is not JobStatus.DONE and job.attempts < MAX_ATTEMPTS:
+        job.attempts += 1
+        try:
+            with db.session.begin_nested():
+                HANDLERS[job.kind](job.payload)
+        except Exception as exc:  # noqa: BLE001 - recorded on the job for admins to see
+            log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
+            job.last_error = _describe(exc)
+            job.status = JobStatus.FAILED
+        else:
+            job.status = JobStatus.DONE
+            job.last_error = None
+    job.finished_at = utcnow()
+
+
+def retry(job: Job) -> None:
+    """Run a failed job again (admins do this from the jobs page)."""
+    job.status = JobStatus.QUEUED
+    job.attempts = 0
+    job.last_error = None
+    db.session.flush()
+    if uses_queue():
+        _queue_after_commit(job)
+    else:
+        _run_inline(job)
+
+
+def run_job(job_id: int) -> None:
+    """Entry point for RQ workers (they run with an app context: see `flask rq worker`)."""
+    try:
+        _run_job(job_id)
+    finally:
+        db.session.remove()  # a long-lived worker starts every job with a fresh session
+
+
+def _run_job(job_id: int) -> None:
+    job = db.session.get(Job, job_id)
+    if job is None or job.status is JobStatus.DONE:
+        return
+    job.status = JobStatus.RUNNING
+    job.attempts += 1
+    db.session.commit()
+    try:
+        HANDLERS[job.kind](job.payload)
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        job.last_error = _describe(exc)
+        job.status = JobStatus.FAILED if job.attempts >= MAX_ATTEMPTS else JobStatus.QUEUED
+        job.finished_at = utcnow() if job.status is JobStatus.FAILED else None
+        db.session.commit()
+        raise  # RQ retries it
+    job.status = JobStatus.DONE
+    job.finished_at = utcnow()
+    db.session.commit()
+
+
+def _describe(exc: Exception) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+
+
+def redis_queue(url: str):
+    # rq and redis are the optional "redis" extra: imported only where a queue is configured.
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(url))
+
+
+@event.listens_for(Session, "after_commit")
+def _push_committed_jobs(session: Session) -> None:
+    pending = session.info.pop("rq_pending", None)
+    if not pending:
+        return
+    from rq import Retry
+
+    for url, job_id, intervals in pending:
+        redis_queue(url).enqueue(
+            run_job,
+            job_id,
+            job_id=f"betteroff-job-{job_id}-{utcnow():%Y%m%d%H%M%S%f}",
+            retry=Retry(max=MAX_ATTEMPTS - 1, interval=intervals),
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+        )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_jobs(session: Session) -> None:
+    session.info.pop("rq_pending", None)

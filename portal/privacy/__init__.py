@@ -1,0 +1,1 @@
+"""Privacy: a candidate's data export, erasure, and the retention purge."""

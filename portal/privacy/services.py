@@ -1,0 +1,367 @@
+"""Export everything held about a candidate; erase a candidate; purge the inactive.
+
+Erasure removes or anonymises personal data everywhere it is kept: the candidate profile and
+account, scorecard text (every revision), referral notes, report files, mail in the outbox,
+queued mail and the audit trail's details. Ratings, decisions and referral states stay, tied
+to a placeholder ("Erased candidate #id"), so aggregate statistics do not change. The audit
+log is otherwise append-only; erasure is the one sanctioned rewrite of its details, and the
+erasure itself is audited without personal data.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Text, cast, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from portal import audit
+from portal.extensions import db
+from portal.feedback.content import CANDIDATE_TEXT_FIELDS
+from portal.models import (
+    AuditEvent,
+    Candidate,
+    Feedback,
+    FeedbackRevision,
+    FeedbackState,
+    Interview,
+    Job,
+    Position,
+    Rating,
+    Referral,
+    ReferralTransition,
+    Report,
+    ReportDownload,
+    User,
+    utcnow,
+)
+from portal.reports.data import VISIBLE_REFERRAL_STATUSES, ReportUnavailable
+from portal.reports.store import get_or_build, report_path, requests_for_candidate
+
+ERASED_TEXT = "[erased]"
+
+
+class PrivacyError(Exception):
+    """The message is safe to show."""
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def export_candidate(candidate: Candidate) -> bytes:
+    """A zip with data.json (everything held about the candidate that is theirs to see) and
+    their PDF reports. Private recruiter notes are internal working notes and are not part of
+    the self-service export (see README, Privacy)."""
+    data = candidate_data(candidate)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        for request in requests_for_candidate(candidate.id):
+            try:
+                report = get_or_build(request)
+            except ReportUnavailable:
+                continue
+            name = f"reports/{request.kind.value}-{request.feedback_id or 'journey'}.pdf"
+            archive.write(report_path(report), name)
+        archive.writestr("README.txt", EXPORT_README)
+    return buffer.getvalue()
+
+
+EXPORT_README = """This archive holds the data BetterOff keeps about you.
+
+data.json    your profile, your interviews, the feedback released to you (every version),
+             the referrals and leads proposed for you and what happened to them, your
+             account's sign-in history and report downloads.
+reports/     your PDF feedback reports.
+"""
+
+
+def candidate_data(candidate: Candidate) -> dict[str, Any]:
+    interviews = db.session.scalars(
+        select(Interview)
+        .where(Interview.candidate_id == candidate.id)
+        .options(
+            selectinload(Interview.position).selectinload(Position.company),
+            selectinload(Interview.feedback).selectinload(Feedback.revisions),
+        )
+        .order_by(Interview.scheduled_at)
+    ).all()
+    referrals = db.session.scalars(
+        select(Referral)
+        .where(
+            Referral.candidate_id == candidate.id, Referral.status.in_(VISIBLE_REFERRAL_STATUSES)
+        )
+        .options(selectinload(Referral.company), selectinload(Referral.transitions))
+        .order_by(Referral.id)
+    ).all()
+    events = []
+    if candidate.user_id:
+        events = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.actor_id == candidate.user_id)
+            .order_by(AuditEvent.id)
+        ).all()
+    return {
+        "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
+        "profile": {
+            "name": candidate.name,
+            "email": candidate.email,
+            "phone": candidate.phone,
+            "headline": candidate.headline,
+            "added_on": candidate.created_at.isoformat(timespec="seconds"),
+            "invited_on": candidate.invited_at.isoformat(timespec="seconds")
+            if candidate.invited_at
+            else None,
+        },
+        "interviews": [
+            {
+                "stage": i.stage.label,
+                "position": i.position.title,
+                "company": i.position.company.name,
+                "when": i.scheduled_at.isoformat(timespec="minutes"),
+                "format": i.format.label,
+                "released_feedback": [
+                    {
+                        "revision": r.number,
+                        "released_at": r.released_at.isoformat(timespec="seconds"),
+                        "reason_for_change": r.reason,
+                        "content": r.content,
+                    }
+                    for f in i.feedback
+                    if f.state is FeedbackState.RELEASED
+                    for r in f.revisions
+                ],
+            }
+            for i in interviews
+        ],
+        "referrals_and_leads": [
+            {
+                "kind": r.kind.value,
+                "company": r.company.name if r.company else None,
+                "role": r.role_title,
+                "market": r.market,
+                "note_to_you": r.note_to_candidate,
+                "status": r.status.value,
+                "history": [
+                    {"status": t.to_status.value, "at": t.at.isoformat(timespec="seconds")}
+                    for t in r.transitions
+                ],
+            }
+            for r in referrals
+        ],
+        "account_activity": [
+            {"action": e.action, "at": e.at.isoformat(timespec="seconds"), "from": e.origin}
+            for e in events
+        ],
+    }
+
+
+# --- erasure ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErasureSummary:
+    candidate_id: int
+    feedback: int
+    referrals: int
+    report_files: int
+    outbox_files: int
+
+
+def erase_candidate(candidate: Candidate, *, actor: User | None) -> ErasureSummary:
+    """Remove or anonymise the candidate's personal data everywhere (see module docstring)."""
+    if candidate.erased_at is not None:
+        raise PrivacyError("This candidate was already erased.")
+    name, email, cid = candidate.name, candidate.email, candidate.id
+    identifiers = [s for s in {name, email, (candidate.phone or "")} if s]
+
+    feedback_ids = db.session.scalars(
+        select(Feedback.id).join(Feedback.interview).where(Interview.candidate_id == cid)
+    ).all()
+    _erase_feedback(feedback_ids)
+    referral_ids = db.session.scalars(select(Referral.id).where(Referral.candidate_id == cid)).all()
+    if referral_ids:
+        db.session.execute(
+            update(Referral)
+            .where(Referral.id.in_(referral_ids))
+            .values(note_to_candidate=ERASED_TEXT)
+        )
+        db.session.execute(
+            update(ReferralTransition)
+            .where(ReferralTransition.referral_id.in_(referral_ids))
+            .values(note=None)
+        )
+    report_files = _erase_reports(cid)
+    outbox_files = _erase_outbox(identifiers)
+    _erase_queued_mail(identifiers)
+    _erase_audit_details(candidate, identifiers)
+
+    if candidate.user is not None:
+        user = candidate.user
+        user.name = f"Erased candidate #{cid}"
+        user.email = f"erased-user-{user.id}@erased.invalid"
+        user.password_hash = None
+        user.active = False
+        user.session_version += 1
+    candidate.name = f"Erased candidate #{cid}"
+    candidate.email = f"erased-{cid}@erased.invalid"
+    candidate.phone = None
+    candidate.headline = None
+    candidate.erased_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "candidate_erased",
+        candidate,
+        actor=actor,
+        feedback=len(feedback_ids),
+        referrals=len(referral_ids),
+        report_files=report_files,
+        outbox_files=outbox_files,
+    )
+    return ErasureSummary(cid, len(feedback_ids), len(referral_ids), report_files, outbox_files)
+
+
+def _erase_feedback(feedback_ids: list[int]) -> None:
+    if not feedback_ids:
+        return
+    blank = {field: None for field in (*CANDIDATE_TEXT_FIELDS, "private_notes")}
+    # Core updates: the scorecards keep their ratings and decision, lose every word.
+    db.session.execute(update(Feedback).where(Feedback.id.in_(feedback_ids)).values(**blank))
+    db.session.execute(
+        update(Rating).where(Rating.feedback_id.in_(feedback_ids)).values(example=None)
+    )
+    revisions = db.session.execute(
+        select(FeedbackRevision.id, FeedbackRevision.content).where(
+            FeedbackRevision.feedback_id.in_(feedback_ids)
+        )
+    ).all()
+    for revision_id, content in revisions:
+        scrubbed = {**content, **{field: None for field in CANDIDATE_TEXT_FIELDS}}
+        scrubbed["ratings"] = [{**r, "example": None} for r in content.get("ratings", [])]
+        db.session.execute(
+            update(FeedbackRevision)
+            .where(FeedbackRevision.id == revision_id)
+            .values(content=scrubbed, reason=None)
+        )
+    db.session.expire_all()  # loaded scorecards must not write their old text back
+
+
+def _erase_reports(candidate_id: int) -> int:
+    reports = db.session.scalars(select(Report).where(Report.candidate_id == candidate_id)).all()
+    removed = 0
+    for report in reports:
+        path = report_path(report)
+        if path.exists():
+            path.unlink()
+            removed += 1
+    if reports:
+        ids = [r.id for r in reports]
+        db.session.execute(
+            ReportDownload.__table__.delete().where(ReportDownload.report_id.in_(ids))
+        )
+        db.session.execute(Report.__table__.delete().where(Report.id.in_(ids)))
+    return removed
+
+
+def _erase_outbox(identifiers: list[str]) -> int:
+    outbox = Path(current_app.config["OUTBOX_DIR"])
+    if not outbox.exists():
+        return 0
+    removed = 0
+    needles = [s.lower() for s in identifiers]
+    for path in outbox.glob("*.eml"):
+        raw = path.read_bytes()
+        message = message_from_bytes(raw)
+        text = (
+            raw.decode("utf-8", "replace") + str(message.get_payload(decode=True) or b"")
+        ).lower()
+        if any(n in text for n in needles):
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def _erase_queued_mail(identifiers: list[str]) -> None:
+    conditions = [func.lower(cast(Job.payload, Text)).contains(s.lower()) for s in identifiers]
+    for job in db.session.scalars(select(Job).where(Job.kind == "send_mail", or_(*conditions))):
+        job.payload = {"message": ERASED_TEXT}
+        job.last_error = None
+
+
+def _erase_audit_details(candidate: Candidate, identifiers: list[str]) -> None:
+    """Scrub personal data from audit details (the events themselves stay)."""
+    lowered = [s.lower() for s in identifiers]
+    conditions = [func.lower(cast(AuditEvent.details, Text)).contains(s) for s in lowered]
+    events = db.session.execute(
+        select(AuditEvent.id, AuditEvent.details).where(or_(*conditions))
+    ).all()
+    for event_id, details in events:
+        scrubbed = {
+            key: ERASED_TEXT
+            if any(s in json.dumps(value, default=str).lower() for s in lowered)
+            else value
+            for key, value in (details or {}).items()
+        }
+        # The one sanctioned rewrite of the audit log: a core UPDATE, not an ORM change.
+        db.session.execute(
+            update(AuditEvent).where(AuditEvent.id == event_id).values(details=scrubbed)
+        )
+
+
+# --- retention ----------------------------------------------------------------------------
+
+
+def parse_age(text: str) -> timedelta:
+    """'730d', '104w', '24m' (30-day months) or '2y' (365-day years)."""
+    units = {"d": 1, "w": 7, "m": 30, "y": 365}
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or int(text[:-1]) <= 0:
+        raise PrivacyError("Give an age like 730d, 104w, 24m or 2y.")
+    return timedelta(days=int(text[:-1]) * units[text[-1]])
+
+
+def inactive_candidates(older_than: timedelta, now: datetime | None = None) -> list[Candidate]:
+    """Candidates with no activity of any kind since the cut-off, not yet erased."""
+    cutoff = (now or utcnow()) - older_than
+    recent_interview = (
+        select(Interview.id)
+        .where(Interview.candidate_id == Candidate.id, Interview.scheduled_at >= cutoff)
+        .exists()
+    )
+    recent_feedback = (
+        select(Feedback.id)
+        .join(Feedback.interview)
+        .where(Interview.candidate_id == Candidate.id, Feedback.updated_at >= cutoff)
+        .exists()
+    )
+    recent_referral = (
+        select(Referral.id)
+        .where(Referral.candidate_id == Candidate.id, Referral.status_changed_at >= cutoff)
+        .exists()
+    )
+    recent_sign_in = (
+        select(User.id).where(User.id == Candidate.user_id, User.last_login_at >= cutoff).exists()
+    )
+    return list(
+        db.session.scalars(
+            select(Candidate)
+            .where(
+                Candidate.erased_at.is_(None),
+                Candidate.last_activity_at < cutoff,
+                Candidate.created_at < cutoff,
+                ~recent_interview,
+                ~recent_feedback,
+                ~recent_referral,
+                ~recent_sign_in,
+            )
+            .order_by(Candidate.id)
+        )
+    )

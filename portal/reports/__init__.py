@@ -1,0 +1,1 @@
+"""Candidate feedback reports: plain report data (data.py) rendered to tagged PDFs (renderer.py)."""

@@ -1,0 +1,788 @@
+"""What a candidate's report says, as plain frozen data built from released feedback only.
+
+The builders read the latest released revision of each *released* scorecard (never the live
+scorecard columns, so never private notes or unreleased edits) and the candidate's referrals
+from "approved" onwards. Everything the PDF shows is decided here; the templates only lay it
+out, and `input_fingerprint` hashes exactly this data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import contains_eager, joinedload, load_only
+
+from portal.extensions import db
+from portal.models import (
+    Candidate,
+    Company,
+    Decision,
+    Dimension,
+    Feedback,
+    FeedbackRevision,
+    FeedbackState,
+    Interview,
+    PartnerContact,
+    Position,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+    Stage,
+)
+from portal.rubric import GUIDES, RUBRIC, band
+
+# Bump whenever templates, CSS, fonts or the renderer change what a PDF looks like:
+# it is part of the fingerprint, so cached PDFs made by older templates are not reused.
+TEMPLATE_VERSION = "2026.1"
+
+VISIBLE_REFERRAL_STATUSES = (
+    ReferralStatus.APPROVED,
+    ReferralStatus.CONSENTED,
+    ReferralStatus.INTRODUCED,
+    ReferralStatus.INTERVIEWING,
+    ReferralStatus.HIRED,
+)
+
+INSIGHT_TOPICS = (
+    # (content key, paragraph title, phrase used in the summary)
+    ("insight_plans", "The company's plans", "the company's plans"),
+    ("insight_competitors", "Competitors with openings", "competitors that are hiring"),
+    ("insight_markets", "Emerging markets", "emerging markets"),
+    ("insight_role_fit", "Is this role right for you?", "the fit of the role"),
+)
+
+# Decision wording as the candidate reads it (Decision.label is worded for recruiters).
+DECISION_WORDING = {
+    Decision.INVITE: "You are invited to the next round",
+    Decision.HOLD: "No decision on the next round yet",
+    Decision.DECLINE: "Not moving forward for this role",
+}
+NO_DECISION = "No decision shared yet"
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+ReportKindName = Literal["interview", "journey"]
+
+
+class ReportUnavailable(LookupError):
+    """There is no released feedback to build this report from (or the candidate is erased)."""
+
+
+@dataclass(frozen=True)
+class StageStep:
+    """One step of the selection process stepper on the cover."""
+
+    stage: str
+    label: str
+    state: str  # "done", "current", "next" (invited to it) or "upcoming"
+
+
+@dataclass(frozen=True)
+class Gain:
+    """One card of the summary page: a plain status word and one line of detail."""
+
+    number: int
+    title: str
+    status: str
+    detail: str
+    achieved: bool
+
+
+@dataclass(frozen=True)
+class DimensionRating:
+    dimension: str
+    label: str
+    score: int | None
+    band: str
+    example: str | None
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """Practice tied to one of the two lowest-rated dimensions."""
+
+    dimension: str
+    label: str
+    band: str
+    practice: str
+
+
+@dataclass(frozen=True)
+class ScorecardRef:
+    """A released scorecard the report draws on, in date order (one trend point each)."""
+
+    feedback_id: int
+    revision: int
+    interview_date: date
+    stage: str
+    stage_label: str
+    company: str
+    position_title: str
+    decision_label: str
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Scores of one dimension across `ReportData.scorecards`, aligned by position."""
+
+    dimension: str
+    label: str
+    scores: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class ReferralItem:
+    kind: str  # "referral" or "lead"
+    kind_label: str
+    company: str | None
+    role_or_market: str | None
+    note: str
+    status: str
+    state_label: str
+    next_step: str
+
+
+@dataclass(frozen=True)
+class InsightParagraph:
+    topic: str
+    title: str
+    text: str
+    source: str | None  # which interview it came from (journey report only)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a candidate's PDF report shows, and nothing else."""
+
+    kind: ReportKindName
+    title: str
+    candidate_name: str
+    company: str
+    position_title: str
+    interview_dates: tuple[date, ...]
+    report_date: date
+    current_stage: str
+    current_stage_label: str
+    stages: tuple[StageStep, ...]
+    gains: tuple[Gain, ...]
+    ratings: tuple[DimensionRating, ...]
+    strengths: tuple[str, ...]
+    improvements: tuple[str, ...]
+    action_plan: tuple[ActionItem, ...]
+    practice_suggestions: tuple[str, ...]
+    checklist: tuple[str, ...]
+    scorecards: tuple[ScorecardRef, ...]
+    trends: tuple[Trend, ...]
+    referrals: tuple[ReferralItem, ...]
+    insights: tuple[InsightParagraph, ...]
+    decision: str | None
+    decision_label: str
+    next_step: str | None
+    next_step_on: date | None
+
+    @property
+    def covers(self) -> tuple[tuple[int, int], ...]:
+        """(feedback id, revision number) of every released revision the report reads."""
+        return tuple((s.feedback_id, s.revision) for s in self.scorecards)
+
+
+@dataclass(frozen=True)
+class _Scorecard:
+    """A released revision with the interview facts it belongs to (internal)."""
+
+    feedback_id: int
+    revision: int
+    released_on: date
+    interview_at: datetime
+    stage: Stage
+    company: str
+    position_title: str
+    content: dict[str, Any]
+
+    def ref(self) -> ScorecardRef:
+        decision = self.content.get("decision")
+        return ScorecardRef(
+            feedback_id=self.feedback_id,
+            revision=self.revision,
+            interview_date=self.interview_at.date(),
+            stage=self.stage.value,
+            stage_label=self.stage.label,
+            company=self.company,
+            position_title=self.position_title,
+            decision_label=decision_wording(decision),
+        )
+
+
+# --- Builders (database) -----------------------------------------------------------------
+
+
+def build_interview_report(feedback_id: int) -> ReportData:
+    """The report for one released scorecard.
+
+    Its trend covers the candidate's released scorecards up to and including this interview,
+    so the report of an earlier interview does not change when a later one is released; its
+    referrals and leads are the visible ones the recruiter linked to this scorecard.
+    Raises ReportUnavailable unless the scorecard is released.
+    """
+    candidate = db.session.scalars(
+        select(Candidate)
+        .join(Interview, Interview.candidate_id == Candidate.id)
+        .join(Feedback, Feedback.interview_id == Interview.id)
+        .where(Feedback.id == feedback_id, Feedback.state == FeedbackState.RELEASED)
+        .options(load_only(Candidate.id, Candidate.name, Candidate.erased_at))
+    ).first()
+    if candidate is None or candidate.erased_at is not None:
+        raise ReportUnavailable(f"feedback {feedback_id} has no released report")
+    scorecards = _released_scorecards(candidate.id)
+    target = next((s for s in scorecards if s.feedback_id == feedback_id), None)
+    if target is None:
+        raise ReportUnavailable(f"feedback {feedback_id} has no released revision")
+    covered = [s for s in scorecards if _order_key(s) <= _order_key(target)]
+    referrals = _visible_referrals(candidate.id, feedback_id=feedback_id)
+    return _assemble("interview", candidate.name, covered, target, referrals)
+
+
+def build_journey_report(candidate_id: int) -> ReportData:
+    """The cumulative "selection journey" report over all of a candidate's released feedback.
+
+    Ratings, strengths and the action plan come from the latest released scorecard (where the
+    candidate stands now); the trend and the company insight span all of them; referrals and
+    leads are all of the candidate's visible ones. Raises ReportUnavailable when nothing is
+    released yet.
+    """
+    candidate = db.session.scalars(
+        select(Candidate)
+        .where(Candidate.id == candidate_id)
+        .options(load_only(Candidate.id, Candidate.name, Candidate.erased_at))
+    ).first()
+    if candidate is None or candidate.erased_at is not None:
+        raise ReportUnavailable(f"candidate {candidate_id} has no report")
+    scorecards = _released_scorecards(candidate.id)
+    if not scorecards:
+        raise ReportUnavailable(f"candidate {candidate_id} has no released feedback")
+    referrals = _visible_referrals(candidate.id)
+    return _assemble("journey", candidate.name, scorecards, scorecards[-1], referrals)
+
+
+def _order_key(scorecard: _Scorecard) -> tuple[datetime, int]:
+    return (scorecard.interview_at, scorecard.feedback_id)
+
+
+def _released_scorecards(candidate_id: int) -> list[_Scorecard]:
+    """The latest revision of every released scorecard of one candidate, in interview order.
+
+    One query. Only the columns listed are loaded, so private notes and the live (possibly
+    edited, unreleased) scorecard columns are never read from the database at all.
+    """
+    latest = (
+        select(
+            FeedbackRevision.feedback_id,
+            func.max(FeedbackRevision.number).label("number"),
+        )
+        .group_by(FeedbackRevision.feedback_id)
+        .subquery()
+    )
+    revisions = db.session.scalars(
+        select(FeedbackRevision)
+        .join(
+            latest,
+            and_(
+                FeedbackRevision.feedback_id == latest.c.feedback_id,
+                FeedbackRevision.number == latest.c.number,
+            ),
+        )
+        .join(FeedbackRevision.feedback)
+        .join(Feedback.interview)
+        .join(Interview.position)
+        .join(Position.company)
+        .where(Interview.candidate_id == candidate_id, Feedback.state == FeedbackState.RELEASED)
+        .options(
+            load_only(
+                FeedbackRevision.feedback_id,
+                FeedbackRevision.number,
+                FeedbackRevision.content,
+                FeedbackRevision.released_at,
+            ),
+            contains_eager(FeedbackRevision.feedback)
+            .load_only(Feedback.id, Feedback.state, Feedback.interview_id)
+            .contains_eager(Feedback.interview)
+            .load_only(
+                Interview.id, Interview.candidate_id, Interview.stage, Interview.scheduled_at
+            )
+            .contains_eager(Interview.position)
+            .load_only(Position.id, Position.title)
+            .contains_eager(Position.company)
+            .load_only(Company.id, Company.name),
+        )
+    ).all()
+    scorecards = [
+        _Scorecard(
+            feedback_id=r.feedback_id,
+            revision=r.number,
+            released_on=r.released_at.date(),
+            interview_at=r.feedback.interview.scheduled_at,
+            stage=r.feedback.interview.stage,
+            company=r.feedback.interview.position.company.name,
+            position_title=r.feedback.interview.position.title,
+            content=r.content or {},
+        )
+        for r in revisions
+    ]
+    return sorted(scorecards, key=_order_key)
+
+
+def _visible_referrals(candidate_id: int, feedback_id: int | None = None) -> list[Referral]:
+    """The candidate's referrals and leads from "approved" on, oldest first (one query)."""
+    conditions = [
+        Referral.candidate_id == candidate_id,
+        Referral.status.in_(VISIBLE_REFERRAL_STATUSES),
+    ]
+    if feedback_id is not None:
+        conditions.append(Referral.feedback_id == feedback_id)
+    return list(
+        db.session.scalars(
+            select(Referral)
+            .where(*conditions)
+            .order_by(Referral.created_at, Referral.id)
+            .options(
+                load_only(
+                    Referral.id,
+                    Referral.kind,
+                    Referral.lead_kind,
+                    Referral.status,
+                    Referral.role_title,
+                    Referral.market,
+                    Referral.note_to_candidate,
+                    Referral.status_changed_at,
+                ),
+                joinedload(Referral.company).load_only(Company.id, Company.name),
+                joinedload(Referral.contact)
+                .load_only(PartnerContact.id, PartnerContact.company_id)
+                .joinedload(PartnerContact.company)
+                .load_only(Company.id, Company.name),
+            )
+        ).unique()
+    )
+
+
+# --- Assembly (pure) -----------------------------------------------------------------------
+
+
+def _assemble(
+    kind: ReportKindName,
+    candidate_name: str,
+    covered: Sequence[_Scorecard],
+    current: _Scorecard,
+    referrals: Sequence[Referral],
+) -> ReportData:
+    content = current.content
+    decision = content.get("decision")
+    next_step = _clean(content.get("next_step"))
+    next_step_on = _parse_date(content.get("next_step_on"))
+    ratings = ratings_from(content.get("ratings") or [])
+    action_plan = action_plan_for(ratings)
+    practice = paragraphs(content.get("practice_suggestions"))
+    referral_items = tuple(referral_item(r) for r in referrals)
+    insights = _insights(covered if kind == "journey" else [current], kind == "journey")
+    dates = [s.released_on for s in covered] + [r.status_changed_at.date() for r in referrals]
+
+    if kind == "interview":
+        title = (
+            f"Interview feedback for {candidate_name}: "
+            f"{current.position_title} at {current.company}"
+        )
+        interview_dates: tuple[date, ...] = (current.interview_at.date(),)
+    else:
+        title = f"Selection journey of {candidate_name}"
+        interview_dates = tuple(s.interview_at.date() for s in covered)
+
+    return ReportData(
+        kind=kind,
+        title=title,
+        candidate_name=candidate_name,
+        company=current.company,
+        position_title=current.position_title,
+        interview_dates=interview_dates,
+        report_date=max(dates),
+        current_stage=current.stage.value,
+        current_stage_label=current.stage.label,
+        stages=stepper(current.stage, decision),
+        gains=summarise_gains(
+            decision=decision,
+            next_step=next_step,
+            next_step_on=next_step_on,
+            current_stage=current.stage,
+            referrals=referral_items,
+            ratings=ratings,
+            action_plan=action_plan,
+            practice=practice,
+            insights=insights,
+        ),
+        ratings=ratings,
+        strengths=paragraphs(content.get("strengths")),
+        improvements=paragraphs(content.get("improvements")),
+        action_plan=action_plan,
+        practice_suggestions=practice,
+        checklist=checklist_for(action_plan, practice, decision, next_step, next_step_on),
+        scorecards=tuple(s.ref() for s in covered),
+        trends=trends_for(covered),
+        referrals=referral_items,
+        insights=insights,
+        decision=decision,
+        decision_label=decision_wording(decision),
+        next_step=next_step,
+        next_step_on=next_step_on,
+    )
+
+
+def decision_wording(decision: str | None) -> str:
+    """The next-round decision in the candidate's words."""
+    return DECISION_WORDING[Decision(decision)] if decision else NO_DECISION
+
+
+def stepper(current: Stage, decision: str | None) -> tuple[StageStep, ...]:
+    """The selection process with the current stage filled, and the next one if invited."""
+    steps = []
+    for stage in Stage:
+        if stage.order < current.order:
+            state = "done"
+        elif stage is current:
+            state = "current"
+        elif stage.order == current.order + 1 and decision == Decision.INVITE:
+            state = "next"
+        else:
+            state = "upcoming"
+        steps.append(StageStep(stage=stage.value, label=stage.label, state=state))
+    return tuple(steps)
+
+
+def ratings_from(raw: Iterable[dict[str, Any]]) -> tuple[DimensionRating, ...]:
+    """Rated dimensions in rubric order, each with its band word and observed example."""
+    by_dimension = {}
+    for item in raw:
+        try:
+            by_dimension[Dimension(item.get("dimension"))] = item
+        except ValueError:
+            continue
+    ratings = []
+    for guide in RUBRIC:
+        item = by_dimension.get(guide.dimension)
+        if item is None:
+            continue
+        score = item.get("score")
+        ratings.append(
+            DimensionRating(
+                dimension=guide.dimension.value,
+                label=guide.label,
+                score=score,
+                band=band(score),
+                example=_clean(item.get("example")),
+            )
+        )
+    return tuple(ratings)
+
+
+def action_plan_for(ratings: Sequence[DimensionRating]) -> tuple[ActionItem, ...]:
+    """Practice for the two lowest-rated dimensions (ties keep rubric order)."""
+    scored = [r for r in ratings if r.score is not None]
+    lowest = sorted(scored, key=lambda r: r.score or 0)[:2]
+    return tuple(
+        ActionItem(
+            dimension=r.dimension,
+            label=r.label,
+            band=r.band,
+            practice=GUIDES[Dimension(r.dimension)].practice,
+        )
+        for r in lowest
+    )
+
+
+def checklist_for(
+    action_plan: Sequence[ActionItem],
+    practice: Sequence[str],
+    decision: str | None,
+    next_step: str | None,
+    next_step_on: date | None,
+) -> tuple[str, ...]:
+    """The closing page's checklist for the next interview, drawn from the action plan."""
+    items = [item.practice for item in action_plan]
+    items += [p for p in practice if p not in items]
+    if decision == Decision.INVITE and next_step:
+        when = f" on {_format_date(next_step_on)}" if next_step_on else ""
+        items.append(f"Plan your preparation around your next step{when}: {next_step}")
+    if not items:
+        items.append(
+            "Write down three questions about the team's plans and challenges, and ask at least "
+            "one of them during the conversation."
+        )
+    return tuple(items)
+
+
+def trends_for(scorecards: Sequence[_Scorecard]) -> tuple[Trend, ...]:
+    """Per rubric dimension, its score in each covered scorecard (None where not rated)."""
+    per_card = [
+        {r.dimension: r.score for r in ratings_from(s.content.get("ratings") or [])}
+        for s in scorecards
+    ]
+    trends = []
+    for guide in RUBRIC:
+        scores = tuple(card.get(guide.dimension.value) for card in per_card)
+        if any(score is not None for score in scores):
+            trends.append(Trend(guide.dimension.value, guide.label, scores))
+    return tuple(trends)
+
+
+def referral_item(referral: Referral) -> ReferralItem:
+    """A referral or lead as the candidate sees it: where it stands and what happens next."""
+    company = referral.company or (referral.contact.company if referral.contact else None)
+    if referral.kind is ReferralKind.REFERRAL:
+        kind_label = "Referral"
+    else:
+        kind_label = f"Lead: {referral.lead_kind.label.lower()}" if referral.lead_kind else "Lead"
+    state_label, next_step = _REFERRAL_STATES[(referral.kind, referral.status)]
+    return ReferralItem(
+        kind=referral.kind.value,
+        kind_label=kind_label,
+        company=company.name if company else None,
+        role_or_market=referral.role_title or referral.market,
+        note=referral.note_to_candidate.strip(),
+        status=referral.status.value,
+        state_label=state_label,
+        next_step=next_step,
+    )
+
+
+_AFTER_INTRODUCTION = (
+    ReferralStatus.INTERVIEWING,
+    "Interviewing",
+    "You are in their selection process. Your recruiter is glad to help you prepare.",
+)
+_HIRED = (ReferralStatus.HIRED, "Hired", "You were hired through this. Congratulations.")
+
+_REFERRAL_STATES: dict[tuple[ReferralKind, ReferralStatus], tuple[str, str]] = {
+    (ReferralKind.REFERRAL, ReferralStatus.APPROVED): (
+        "Waiting for your answer",
+        "Your recruiter would like to introduce you. Accept or decline the introduction in "
+        "the portal; nothing about you is shared until you agree.",
+    ),
+    (ReferralKind.REFERRAL, ReferralStatus.CONSENTED): (
+        "You agreed",
+        "Your recruiter will make the introduction and tell you when it has been made.",
+    ),
+    (ReferralKind.REFERRAL, ReferralStatus.INTRODUCED): (
+        "Introduced",
+        "Expect the contact to get in touch. If you have heard nothing within two weeks, "
+        "tell your recruiter.",
+    ),
+    (ReferralKind.LEAD, ReferralStatus.APPROVED): (
+        "Shared with you",
+        "Follow this up if it interests you, and tell your recruiter if you apply or would "
+        "like an introduction.",
+    ),
+    (ReferralKind.LEAD, ReferralStatus.CONSENTED): (
+        "You are interested",
+        "Your recruiter will share what they know and any contact they can make.",
+    ),
+    (ReferralKind.LEAD, ReferralStatus.INTRODUCED): (
+        "Passed on",
+        "Your interest has been passed on. If you have heard nothing within two weeks, "
+        "tell your recruiter.",
+    ),
+}
+for _kind in ReferralKind:
+    for _status, _label, _next in (_AFTER_INTRODUCTION, _HIRED):
+        _REFERRAL_STATES[(_kind, _status)] = (_label, _next)
+
+
+def _insights(scorecards: Sequence[_Scorecard], with_source: bool) -> tuple[InsightParagraph, ...]:
+    paragraphs_: list[InsightParagraph] = []
+    for key, title, _ in INSIGHT_TOPICS:
+        seen: set[str] = set()
+        for card in scorecards:
+            text = _clean(card.content.get(key))
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            source = (
+                f"{card.stage.label}, {_format_date(card.interview_at.date())}"
+                if with_source
+                else None
+            )
+            paragraphs_.append(InsightParagraph(key.removeprefix("insight_"), title, text, source))
+    return tuple(paragraphs_)
+
+
+def summarise_gains(
+    *,
+    decision: str | None,
+    next_step: str | None,
+    next_step_on: date | None,
+    current_stage: Stage,
+    referrals: Sequence[ReferralItem],
+    ratings: Sequence[DimensionRating],
+    action_plan: Sequence[ActionItem],
+    practice: Sequence[str],
+    insights: Sequence[InsightParagraph],
+) -> tuple[Gain, ...]:
+    """The four summary cards, each with an honest status word and one line of detail.
+
+    Hold reads "Not yet decided" (true, and kinder than a verdict that was not made);
+    only a decline reads "Not this time".
+    """
+    return (
+        _next_round_gain(decision, next_step, next_step_on, current_stage),
+        _referral_gain(referrals),
+        _skills_gain(ratings, action_plan, practice),
+        _insight_gain(insights),
+    )
+
+
+def _next_round_gain(
+    decision: str | None, next_step: str | None, next_step_on: date | None, stage: Stage
+) -> Gain:
+    title = "A next interview"
+    when = f"{_format_date(next_step_on)}: " if next_step_on else ""
+    if decision == Decision.INVITE:
+        following = list(Stage)[min(stage.order + 1, len(Stage) - 1)]
+        detail = next_step or f"You are invited to the {following.label.lower()} stage."
+        return Gain(1, title, "Invited", when + detail, True)
+    if decision == Decision.DECLINE:
+        detail = next_step or "This role is not moving forward for you this time."
+        return Gain(1, title, "Not this time", detail, False)
+    if decision == Decision.HOLD:
+        detail = next_step or "The team has not decided on the next round yet."
+        return Gain(1, title, "Not yet decided", when + detail, False)
+    detail = "No decision on the next round has been shared yet."
+    return Gain(1, title, "Not yet decided", detail, False)
+
+
+def _referral_gain(referrals: Sequence[ReferralItem]) -> Gain:
+    title = "A referral or lead"
+    if not referrals:
+        return Gain(
+            2,
+            title,
+            "Not this time",
+            "No referral or lead came out of this yet; your recruiter will add any that do.",
+            False,
+        )
+    n_referrals = sum(1 for r in referrals if r.kind == ReferralKind.REFERRAL)
+    counts = ((n_referrals, "referral"), (len(referrals) - n_referrals, "lead"))
+    status = " and ".join(count_phrase(n, noun) for n, noun in counts if n)
+    shown = [
+        f"{r.kind.capitalize()}: {r.company or r.role_or_market or 'see below'}, "
+        f"{r.state_label.lower()}."
+        for r in referrals[:2]
+    ]
+    if len(referrals) > 2:
+        shown.append(f"And {number_word(len(referrals) - 2)} more.")
+    return Gain(2, title, status[0].upper() + status[1:], " ".join(shown), True)
+
+
+def _skills_gain(
+    ratings: Sequence[DimensionRating],
+    action_plan: Sequence[ActionItem],
+    practice: Sequence[str],
+) -> Gain:
+    title = "Better interview skills"
+    count = len(action_plan) + len(practice)
+    if count == 0:
+        return Gain(3, title, "Not this time", "No skills feedback was recorded.", False)
+    status = count_phrase(count, "thing").capitalize() + " to practise"
+    scored = [r for r in ratings if r.score is not None]
+    if scored:
+        best = max(scored, key=lambda r: r.score or 0)
+        focus = ", then ".join(a.label.lower() for a in action_plan)
+        detail = f"Strongest: {best.label.lower()} ({best.band}). Focus next: {focus}."
+    else:
+        detail = "Your recruiter's practice suggestions are on the skills page."
+    return Gain(3, title, status, detail, True)
+
+
+def _insight_gain(insights: Sequence[InsightParagraph]) -> Gain:
+    title = "Company insight"
+    if not insights:
+        return Gain(4, title, "Not this time", "No company insight was shared.", False)
+    phrases = {key.removeprefix("insight_"): phrase for key, _, phrase in INSIGHT_TOPICS}
+    topics = list(dict.fromkeys(phrases[p.topic] for p in insights))
+    return Gain(4, title, "Insight shared", f"On {_join_words(topics)}.", True)
+
+
+# --- Small helpers -------------------------------------------------------------------------
+
+
+def number_word(n: int) -> str:
+    """Small numbers as words, as people say them ("two"); larger ones as digits."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def count_phrase(n: int, noun: str) -> str:
+    """A count with its noun: "two leads", "one referral"."""
+    return f"{number_word(n)} {noun}{'' if n == 1 else 's'}"
+
+
+def paragraphs(text: str | None) -> tuple[str, ...]:
+    """Free text split into items, one per non-empty line, without list markers."""
+    if not text:
+        return ()
+    items = (line.strip().lstrip("-*•").strip() for line in text.splitlines())
+    return tuple(item for item in items if item)
+
+
+def _join_words(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _clean(text: Any) -> str | None:
+    if not isinstance(text, str):
+        return None
+    return text.strip() or None
+
+
+def _parse_date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _format_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+# --- Fingerprint ---------------------------------------------------------------------------
+
+
+def canonical_json(data: ReportData) -> str:
+    """A stable JSON form of the report data: sorted keys, ISO dates, no whitespace."""
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        raise TypeError(f"cannot encode {type(value).__name__}")
+
+    return json.dumps(
+        dataclasses.asdict(data),
+        default=encode,
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def input_fingerprint(data: ReportData) -> str:
+    """sha256 over the report data and TEMPLATE_VERSION: equal inputs give the same PDF."""
+    payload = f"{TEMPLATE_VERSION}\n{canonical_json(data)}".encode()
+    return hashlib.sha256(payload).hexdigest()

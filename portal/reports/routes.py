@@ -1,0 +1,88 @@
+"""Report downloads for the candidate they belong to, and for the recruiting team."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, render_template, send_file
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal import audit, jobs
+from portal.extensions import db
+from portal.models import (
+    Candidate,
+    Feedback,
+    FeedbackState,
+    Interview,
+    Report,
+    ReportDownload,
+    ReportKind,
+)
+from portal.permissions import can_view_candidate, can_view_feedback, require
+from portal.reports.data import ReportUnavailable
+from portal.reports.store import ReportRequest, cached_report, get_or_build, report_path
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.route("/reports/feedback/<int:feedback_id>.pdf")
+def interview_report(feedback_id: int):
+    feedback = db.first_or_404(
+        select(Feedback)
+        .where(Feedback.id == feedback_id)
+        .options(joinedload(Feedback.interview).joinedload(Interview.candidate))
+    )
+    require(can_view_feedback(current_user, feedback))
+    if feedback.state is not FeedbackState.RELEASED:
+        return render_template("reports/unavailable.html", reason="not_released"), 404
+    candidate = feedback.interview.candidate
+    request = ReportRequest(ReportKind.INTERVIEW, candidate.id, feedback.id)
+    label = f"{feedback.interview.stage.label} {feedback.interview.scheduled_at:%Y-%m-%d}"
+    return _deliver(request, candidate, label)
+
+
+@bp.route("/reports/candidates/<int:candidate_id>/journey.pdf")
+def journey_report(candidate_id: int):
+    candidate = db.get_or_404(Candidate, candidate_id)
+    require(can_view_candidate(current_user, candidate))
+    return _deliver(ReportRequest(ReportKind.JOURNEY, candidate.id), candidate, "selection journey")
+
+
+def _deliver(request: ReportRequest, candidate: Candidate, label: str) -> Response:
+    try:
+        report = cached_report(request)
+        if report is None and jobs.uses_queue():
+            # Never render in a web worker when a queue exists: ask a worker and come back.
+            jobs.enqueue("render_report", request.to_payload())
+            db.session.commit()
+            return render_template("reports/preparing.html"), 202
+        report = report or get_or_build(request)
+    except ReportUnavailable:
+        return render_template("reports/unavailable.html", reason="nothing_released"), 404
+    return _send(report, candidate, label)
+
+
+def _send(report: Report, candidate: Candidate, label: str) -> Response:
+    db.session.add(
+        ReportDownload(report_id=report.id, user_id=current_user.id, origin=audit.origin_address())
+    )
+    audit.record("report_downloaded", report, candidate_id=candidate.id, kind=report.kind.value)
+    db.session.commit()
+    response = send_file(
+        report_path(report),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=download_name(candidate.name, label),
+        etag=report.content_hash,
+        conditional=True,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def download_name(name: str, label: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9 ._-]+", "", f"BetterOff feedback - {name} - {label}").strip()
+    return f"{safe or 'BetterOff feedback'}.pdf"

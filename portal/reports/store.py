@@ -1,0 +1,251 @@
+"""Generated reports on disk: keyed by a hash of their inputs, written atomically, reused.
+
+A report's file name is the fingerprint of everything it is made from (released revisions,
+referral states, template version), so an amendment or a referral change makes a new file
+and an unchanged report is served from disk without rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal import jobs
+from portal.extensions import db
+from portal.models import (
+    Candidate,
+    Company,
+    Feedback,
+    FeedbackState,
+    Interview,
+    Position,
+    Referral,
+    Report,
+    ReportKind,
+)
+from portal.reports.data import (
+    TEMPLATE_VERSION,
+    VISIBLE_REFERRAL_STATUSES,
+    ReportData,
+    ReportUnavailable,
+    build_interview_report,
+    build_journey_report,
+)
+from portal.reports.renderer import render_pdf
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Which report: a candidate's journey, or one released scorecard."""
+
+    kind: ReportKind
+    candidate_id: int
+    feedback_id: int | None = None
+
+    def to_payload(self) -> dict[str, object]:
+        return {
+            "kind": self.kind.value,
+            "candidate_id": self.candidate_id,
+            "feedback_id": self.feedback_id,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> ReportRequest:
+        return cls(
+            ReportKind(payload["kind"]), int(payload["candidate_id"]), payload.get("feedback_id")
+        )
+
+
+def reports_dir() -> Path:
+    return Path(current_app.config["REPORTS_DIR"])
+
+
+def report_path(report: Report) -> Path:
+    return reports_dir() / report.input_hash[:2] / f"{report.input_hash}.pdf"
+
+
+def build_data(request: ReportRequest) -> ReportData:
+    if request.kind is ReportKind.JOURNEY:
+        return build_journey_report(request.candidate_id)
+    if request.feedback_id is None:
+        raise ReportUnavailable("an interview report needs a scorecard")
+    return build_interview_report(request.feedback_id)
+
+
+def input_key(request: ReportRequest) -> str:
+    """A hash of what the report is made from, read with two small queries.
+
+    The inputs are the released revisions of the candidate's scorecards (with the interview,
+    position and company they belong to), the states of their visible referrals, the
+    candidate's name and the template version. Any change to them makes a new report; a
+    cache hit needs neither the report data nor a render.
+    """
+    scorecards = db.session.execute(
+        select(
+            Feedback.id,
+            Feedback.revision,
+            Interview.stage,
+            Interview.scheduled_at,
+            Position.title,
+            Company.name,
+            Candidate.name,
+        )
+        .join(Feedback.interview)
+        .join(Interview.position)
+        .join(Position.company)
+        .join(Interview.candidate)
+        .where(
+            Interview.candidate_id == request.candidate_id,
+            Candidate.erased_at.is_(None),
+            Feedback.state == FeedbackState.RELEASED,
+        )
+        .order_by(Feedback.id)
+    ).all()
+    if not scorecards or (
+        request.feedback_id is not None
+        and request.feedback_id not in {row[0] for row in scorecards}
+    ):
+        raise ReportUnavailable("no released feedback for this report")
+    referrals = db.session.execute(
+        select(Referral.id, Referral.status, Referral.lock_version, Referral.feedback_id)
+        .where(
+            Referral.candidate_id == request.candidate_id,
+            Referral.status.in_(VISIBLE_REFERRAL_STATUSES),
+        )
+        .order_by(Referral.id)
+    ).all()
+    payload = json.dumps(
+        [
+            TEMPLATE_VERSION,
+            request.kind.value,
+            request.feedback_id,
+            [[str(v) for v in row] for row in scorecards],
+            [[str(v) for v in row] for row in referrals],
+        ],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def cached_report(request: ReportRequest) -> Report | None:
+    """The stored report for the current inputs, if its file is on disk."""
+    key = input_key(request)
+    report = db.session.scalar(select(Report).where(Report.input_hash == key))
+    if report is not None and not report_path(report).exists():
+        return None
+    return report
+
+
+def get_or_build(request: ReportRequest) -> Report:
+    """The stored report for these inputs, rendering and storing it first when needed."""
+    report = cached_report(request)
+    if report is not None:
+        return report
+    data = build_data(request)
+    return store(request, input_key(request), data, render_pdf(data))
+
+
+def store(request: ReportRequest, key: str, data: ReportData, pdf: bytes) -> Report:
+    """Write the PDF under a temporary name, rename it into place, then record it."""
+    target = reports_dir() / key[:2] / f"{key}.pdf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pdf")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pdf)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    existing = db.session.scalar(select(Report).where(Report.input_hash == key))
+    if existing is not None:
+        return existing
+    report = Report(
+        candidate_id=request.candidate_id,
+        kind=request.kind,
+        interview_id=_interview_id(request.feedback_id),
+        input_hash=key,
+        content_hash=hashlib.sha256(pdf).hexdigest(),
+        covers={
+            "scorecards": [[s.feedback_id, s.revision] for s in data.scorecards],
+            "referrals": len(data.referrals),
+        },
+        size_bytes=len(pdf),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
+    except IntegrityError:  # another process stored the same inputs a moment ago
+        report = db.session.scalar(select(Report).where(Report.input_hash == key))
+    return report
+
+
+def _interview_id(feedback_id: int | None) -> int | None:
+    if feedback_id is None:
+        return None
+    return db.session.scalar(select(Feedback.interview_id).where(Feedback.id == feedback_id))
+
+
+def requests_for_candidate(candidate_id: int) -> list[ReportRequest]:
+    """Every report a candidate has: one per released scorecard, and the journey."""
+    feedback_ids = db.session.scalars(
+        select(Feedback.id)
+        .join(Feedback.interview)
+        .where(Interview.candidate_id == candidate_id, Feedback.state == FeedbackState.RELEASED)
+        .order_by(Feedback.id)
+    ).all()
+    if not feedback_ids:
+        return []
+    return [ReportRequest(ReportKind.INTERVIEW, candidate_id, fid) for fid in feedback_ids] + [
+        ReportRequest(ReportKind.JOURNEY, candidate_id)
+    ]
+
+
+def all_requests() -> list[ReportRequest]:
+    rows = db.session.execute(
+        select(Interview.candidate_id, Feedback.id)
+        .join(Feedback.interview)
+        .join(Interview.candidate)
+        .where(Feedback.state == FeedbackState.RELEASED, Candidate.erased_at.is_(None))
+        .order_by(Interview.candidate_id, Feedback.id)
+    ).all()
+    requests: list[ReportRequest] = []
+    seen: set[int] = set()
+    for candidate_id, feedback_id in rows:
+        requests.append(ReportRequest(ReportKind.INTERVIEW, candidate_id, feedback_id))
+        if candidate_id not in seen:
+            seen.add(candidate_id)
+            requests.append(ReportRequest(ReportKind.JOURNEY, candidate_id))
+    return requests
+
+
+def is_stale(request: ReportRequest) -> bool:
+    try:
+        return cached_report(request) is None
+    except ReportUnavailable:
+        return False
+
+
+def refresh_for_candidate(candidate_id: int) -> None:
+    """Queue (or, without Redis, do) the rendering of every stale report of a candidate."""
+    for request in requests_for_candidate(candidate_id):
+        if is_stale(request):
+            jobs.enqueue("render_report", request.to_payload())
+
+
+@jobs.handler("render_report")
+def render_report_job(payload: dict) -> None:
+    try:
+        get_or_build(ReportRequest.from_payload(payload))
+    except ReportUnavailable:
+        return  # the feedback was withdrawn or the candidate erased since: nothing to render

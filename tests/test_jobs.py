@@ -1,0 +1,111 @@
+"""Background jobs: inline without Redis; real RQ workers with it; failures retried and shown."""
+
+import os
+
+import pytest
+import redis
+from rq import SimpleWorker
+
+from portal import jobs
+from portal.extensions import db
+from portal.models import Job, JobStatus, Report
+from tests import factories
+from tests.factories import scorecard_form, sign_in
+
+REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@jobs.handler("test_explode")
+def _explode(payload):
+    raise RuntimeError(f"boom {payload['n']}")
+
+
+@pytest.fixture
+def redis_url(worker_id):
+    """A Redis database of this test worker's own (numbers 10-15), emptied first."""
+    number = 10 + (int(worker_id[2:]) % 6 if worker_id.startswith("gw") else 0)
+    url = f"{REDIS_BASE}/{number}"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI ({url})")
+        pytest.skip(f"no Redis at {url}")
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def work_queue(app) -> None:
+    queue = jobs.redis_queue(app.config["REDIS_URL"])
+    with app.app_context():
+        SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=False)
+
+
+def released_via_route(app, client, recruiter):
+    cand = factories.candidate("Maya Chen", "maya@example.com", with_account=True)
+    interview = factories.interview(cand, recruiter)
+    sign_in(client, recruiter.email)
+    edit = client.post(f"/interviews/{interview.id}/scorecard").headers["Location"]
+    client.post(edit, data=scorecard_form(lock_version="1", submit="1"))
+    return client.post(edit.replace("/edit", "/release")), cand
+
+
+def test_failing_job_inline_is_retried_recorded_and_does_not_break_the_request(app):
+    job = jobs.enqueue("test_explode", {"n": 1})
+    db.session.commit()
+    assert job.status is JobStatus.FAILED and job.attempts == jobs.MAX_ATTEMPTS
+    assert "boom 1" in job.last_error
+
+
+def test_release_without_redis_renders_reports_inline(app, client, recruiter, outbox):
+    response, cand = released_via_route(app, client, recruiter)
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(db.func.count()).select_from(Report)) == 2
+    assert outbox.last()["To"] == "maya@example.com"
+
+
+def test_with_redis_a_real_worker_renders_reports_and_sends_mail(make_app, outbox, redis_url):
+    app = make_app(REDIS_URL=redis_url, JOB_RETRY_INTERVALS=[0, 0])
+    with app.app_context():
+        rec = factories.user(role="recruiter", email="rq@example.com")
+        client = app.test_client()
+        response, cand = released_via_route(app, client, rec)
+        assert response.status_code == 302
+        # The web request rendered nothing and sent nothing itself: both wait for a worker.
+        assert db.session.scalar(db.select(db.func.count()).select_from(Report)) == 0
+        assert not list(outbox.path.glob("*.eml"))
+        kinds = sorted(db.session.scalars(db.select(Job.kind)))
+        assert kinds == ["render_report", "render_report", "send_mail"]
+        # A download while the report is being prepared answers at once instead of rendering.
+        client.post("/sign-out")
+        sign_in(client, cand.email)
+        waiting = client.get(f"/reports/candidates/{cand.id}/journey.pdf")
+        assert waiting.status_code == 202 and "being prepared" in waiting.text
+    work_queue(app)
+    with app.app_context():
+        assert set(db.session.scalars(db.select(Job.status))) == {JobStatus.DONE}
+        assert db.session.scalar(db.select(db.func.count()).select_from(Report)) == 2
+        ready = client.get(f"/reports/candidates/{cand.id}/journey.pdf")
+        assert ready.status_code == 200 and ready.mimetype == "application/pdf"
+    assert outbox.last()["To"] == "maya@example.com"
+
+
+def test_with_redis_a_failing_job_is_retried_then_shown_to_admins(make_app, redis_url):
+    app = make_app(REDIS_URL=redis_url, JOB_RETRY_INTERVALS=[0, 0])
+    with app.app_context():
+        factories.user(role="admin", email="ops@example.com")
+        job = jobs.enqueue("test_explode", {"n": 7})
+        db.session.commit()
+        job_id = job.id
+    work_queue(app)
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.status is JobStatus.FAILED and job.attempts == jobs.MAX_ATTEMPTS
+        assert "boom 7" in job.last_error
+        client = app.test_client()
+        sign_in(client, "ops@example.com")
+        page = client.get("/admin/jobs?status=failed")
+        assert "boom 7" in page.text and "Retry" in page.text
+        assert client.post(f"/admin/jobs/{job_id}/retry").status_code == 302
+        db.session.expire_all()
+        assert db.session.get(Job, job_id).status is JobStatus.QUEUED
