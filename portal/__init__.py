@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
-from portal import cli, errors, security, templating
+from portal import cli, errors, ops, security, templating
 from portal import config as settings
 from portal.admin import bp as admin_bp
 from portal.auth import bp as auth_bp
@@ -58,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_access_rule(app)
     errors.register(app)
     security.register(app)
+    ops.register(app)
     templating.register(app)
     cli.register(app)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)

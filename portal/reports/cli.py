@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 
 import click
@@ -73,6 +74,10 @@ def _collect(results, total: int, failures: list) -> list[tuple[ReportRequest, s
 
 
 def _init_child() -> None:
+    # A forked child must not reuse the parent's connections, nor its signal handlers
+    # (a Python-level SIGTERM handler cannot run while the child waits on a lock).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     db.engine.dispose(close=False)
 
 

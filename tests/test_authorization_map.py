@@ -1,0 +1,276 @@
+"""Every endpoint of the app, asked by every kind of person: the answer must be the expected one.
+
+A new route without an entry in RULES fails this suite, and so does a route whose role or
+object check is removed: a person who must be refused would get in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from flask import url_for
+
+from portal import tokens
+from portal.extensions import db
+from portal.models import (
+    Company,
+    CompanyKind,
+    Job,
+    JobStatus,
+    PartnerContact,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+    ReferralTransition,
+    utcnow,
+)
+from tests import factories
+from tests.factories import sign_in
+
+ANON, CAND, OTHER_CAND, REC, OTHER_REC, ADMIN = (
+    "anon",
+    "cand",
+    "other_cand",
+    "rec",
+    "other_rec",
+    "admin",
+)
+EVERYONE = {ANON, CAND, OTHER_CAND, REC, OTHER_REC, ADMIN}
+SIGNED_IN = EVERYONE - {ANON}
+STAFF = {REC, OTHER_REC, ADMIN}
+ADMIN_ONLY = {ADMIN}
+AUTHOR = {REC, ADMIN}  # the scorecard's author, or an admin
+OWNER_OR_STAFF = {CAND} | STAFF  # the candidate the object belongs to, or the team
+OWNER = {CAND}
+CANDIDATES = {CAND, OTHER_CAND}
+
+# endpoint -> who may use it. Objects in URLs belong to CAND and were written by REC.
+RULES: dict[str, set[str]] = {
+    "auth.login": EVERYONE,
+    "auth.forgot_password": EVERYONE,
+    "auth.reset_password": EVERYONE,
+    "auth.accept_invitation": EVERYONE,
+    "ops.healthz": EVERYONE,
+    "ops.readyz": EVERYONE,
+    "auth.logout": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "main.home": SIGNED_IN,
+    "candidate_portal.feedback": OWNER,
+    "candidate_portal.data_export": CANDIDATES,  # each candidate exports their own data
+    "reports.interview_report": OWNER_OR_STAFF,
+    "reports.journey_report": OWNER_OR_STAFF,
+    "referrals.accept_offer": OWNER,
+    "referrals.decline_offer": OWNER,
+    "feedback.edit": AUTHOR,
+    "feedback.release": AUTHOR,
+    "feedback.reopen": AUTHOR,
+    **{
+        e: STAFF
+        for e in [
+            "candidates.index",
+            "candidates.new",
+            "candidates.detail",
+            "candidates.edit",
+            "candidates.invite",
+            "companies.index",
+            "companies.new",
+            "companies.detail",
+            "companies.edit",
+            "companies.new_position",
+            "companies.edit_position",
+            "interviews.index",
+            "interviews.new",
+            "interviews.detail",
+            "interviews.edit",
+            "feedback.detail",
+            "feedback.start",
+            "referrals.mine",
+            "referrals.new",
+            "referrals.suggest_contact",
+            "referrals.detail",
+            "referrals.move",
+            "referrals.follow_up",
+        ]
+    },
+    **{
+        e: ADMIN_ONLY
+        for e in [
+            "admin.users",
+            "admin.new_user",
+            "admin.edit_user",
+            "admin.audit_log",
+            "admin.job_list",
+            "admin.retry_job",
+            "admin.erase_candidate",
+            "referrals.board_list",
+            "referrals.board_columns",
+            "referrals.metrics",
+            "referrals.export_csv",
+            "referrals.bulk",
+            "referrals.assign_owner",
+            "referrals.partners_index",
+            "referrals.new_partner",
+            "referrals.edit_partner",
+            "referrals.partner",
+            "referrals.new_contact",
+            "referrals.edit_contact",
+            "referrals.confirm_contact",
+            "referrals.reject_contact",
+        ]
+    },
+}
+
+
+@dataclass
+class World:
+    ids: dict[str, int | str]
+    emails: dict[str, str]
+
+
+@pytest.fixture
+def world(app) -> World:
+    admin = factories.user(role="admin", email="admin@example.com")
+    rec = factories.user(role="recruiter", email="rec@example.com")
+    other_rec = factories.user(role="recruiter", email="other-rec@example.com")
+    cand = factories.candidate("Maya Chen", "maya@example.com", with_account=True)
+    other = factories.candidate("Jonas Weber", "jonas@example.com", with_account=True)
+    invitee = factories.candidate("Newcomer", "new@example.com")
+    interview = factories.interview(cand, rec)
+    released = factories.feedback(interview, rec, "released")
+    submitted = factories.feedback(factories.interview(cand, rec), rec, "submitted")
+    factories.feedback(factories.interview(other, rec), rec, "released")
+    partner = Company(name="Bluepeak", kind=CompanyKind.PARTNER)
+    contact = PartnerContact(
+        company=partner, name="Dana", role_title="Head of Data", email="dana@bluepeak.example"
+    )
+    db.session.add_all([partner, contact])
+    db.session.flush()
+    referral = Referral(
+        candidate=cand,
+        kind=ReferralKind.REFERRAL,
+        contact=contact,
+        company=partner,
+        role_title="Analyst",
+        note_to_candidate="A good match.",
+        proposed_by=rec,
+        owner=admin,
+        status=ReferralStatus.APPROVED,
+        status_changed_at=utcnow() - timedelta(days=1),
+    )
+    referral.transitions.append(ReferralTransition(to_status=ReferralStatus.PROPOSED, actor=rec))
+    referral.transitions.append(
+        ReferralTransition(
+            from_status=ReferralStatus.PROPOSED, to_status=ReferralStatus.APPROVED, actor=admin
+        )
+    )
+    job = Job(kind="render_report", payload={}, status=JobStatus.FAILED, attempts=3, last_error="x")
+    db.session.add_all([referral, job])
+    db.session.commit()
+    ids = {
+        "feedback_id": released.id,
+        "candidate_id": cand.id,
+        "interview_id": interview.id,
+        "company_id": interview.position.company_id,
+        "position_id": interview.position_id,
+        "user_id": rec.id,
+        "job_id": job.id,
+        "referral_id": referral.id,
+        "contact_id": contact.id,
+        "token": "",
+    }
+    ids_by_endpoint = {
+        "feedback.release": submitted.id,
+        "feedback.reopen": submitted.id,
+        "referrals.edit_partner": partner.id,
+        "referrals.partner": partner.id,
+        "referrals.new_contact": partner.id,
+    }
+    with app.test_request_context():
+        reset = tokens.make_token(
+            tokens.PASSWORD_RESET, {"u": rec.id, "p": tokens.fingerprint(rec.password_hash)}
+        )
+        invite = tokens.make_token(
+            tokens.INVITATION, {"c": invitee.id, "e": tokens.fingerprint(invitee.email)}
+        )
+    ids_by_endpoint |= {"auth.reset_password": reset, "auth.accept_invitation": invite}
+    emails = {
+        CAND: cand.email,
+        OTHER_CAND: other.email,
+        REC: rec.email,
+        OTHER_REC: other_rec.email,
+        ADMIN: admin.email,
+    }
+    return World(ids={"_": ids, **{k: v for k, v in ids_by_endpoint.items()}}, emails=emails)
+
+
+def endpoints(app) -> list[tuple[str, str, set[str]]]:
+    out = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        method = "GET" if "GET" in methods else "POST"
+        out.append((rule.endpoint, method, set(rule.arguments)))
+    return sorted(out)
+
+
+def url_for_rule(app, world: World, endpoint: str, arguments: set[str]) -> str:
+    values = {}
+    for name in arguments:
+        special = world.ids.get(endpoint)
+        values[name] = (
+            special
+            if special is not None and name in ("feedback_id", "company_id", "token")
+            else world.ids["_"][name]
+        )
+    with app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def refused(response, who: str) -> bool:
+    if who == ANON:
+        return response.status_code == 302 and "/sign-in" in response.headers.get("Location", "")
+    return response.status_code in (403, 404)
+
+
+def test_every_endpoint_has_a_rule(app):
+    missing = [e for e, _, _ in endpoints(app) if e not in RULES]
+    assert not missing, f"routes without an authorisation rule in this test: {missing}"
+
+
+@pytest.mark.parametrize("who", [ANON, CAND, OTHER_CAND, REC, OTHER_REC, ADMIN])
+def test_every_endpoint_answers_each_person_as_expected(app, world, who):
+    client = app.test_client()
+    if who != ANON:
+        assert sign_in(client, world.emails[who]).status_code == 302
+    wrong = []
+    checked = 0
+    for endpoint, method, arguments in endpoints(app):
+        if endpoint not in RULES or endpoint == "auth.logout":
+            continue
+        url = url_for_rule(app, world, endpoint, arguments)
+        response = client.open(url, method=method)
+        allowed = who in RULES[endpoint]
+        if response.status_code >= 500:
+            wrong.append(f"{method} {url}: {response.status_code} (server error)")
+        elif allowed and refused(response, who):
+            wrong.append(f"{method} {url}: {response.status_code}, but {who} should get in")
+        elif not allowed and not refused(response, who):
+            wrong.append(f"{method} {url}: {response.status_code}, but {who} must be refused")
+        checked += 1
+        if (
+            who != ANON and client.get("/").status_code == 302
+        ):  # an action signed us out: sign in again
+            sign_in(client, world.emails[who])
+    assert checked >= 60
+    assert not wrong, "\n".join(wrong)
+
+
+def test_sign_out_is_for_signed_in_people(client, world):
+    assert refused(client.post("/sign-out"), ANON)
+    sign_in(client, world.emails[REC])
+    assert client.post("/sign-out").status_code == 302
+    assert re.search("/sign-in", client.get("/").headers["Location"])
