@@ -35,7 +35,12 @@ run: check-system seed
 	@echo "BetterOff on http://$(HOST):$(PORT)  (demo logins in README.md, password betteroff-demo)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install
+# axe-core for the accessibility audit in the browser tests (npm registry).
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	  else echo "warning: npm not found; the browser tests' accessibility audit needs axe-core (npm ci)."; fi
+
+test: install node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r portal -ll
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -43,6 +48,19 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Production-like: gunicorn (gunicorn.conf.py) plus one RQ worker, against the PostgreSQL and
+# Redis named by DATABASE_URL and REDIS_URL (docs/deploy.md). Ctrl-C stops both.
+$(VENV)/.installed-prod: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[postgres,redis,prod]'
+	touch $@
+
+serve-prod: $(VENV)/.installed-prod
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || \
+	  { echo "serve-prod needs DATABASE_URL and REDIS_URL (and SECRET_KEY with BETTEROFF_ENV=production); see docs/deploy.md"; exit 2; }
+	$(BIN)/flask db upgrade
+	$(BIN)/flask rq worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -286,29 +286,21 @@ def _referrals(
         ReferralStatus.HIRED,
     ]
     specs = [
-        # candidate, kind, contact/lead kind, role or market, final status
-        (0, ReferralKind.REFERRAL, 0, "Senior Data Analyst", ReferralStatus.APPROVED),
-        (
-            0,
-            ReferralKind.LEAD,
-            LeadKind.COMPETITOR,
-            "Analytics roles at Bluepeak Software",
-            ReferralStatus.APPROVED,
-        ),
-        (1, ReferralKind.REFERRAL, 2, "Operations Manager", ReferralStatus.APPROVED),
-        (3, ReferralKind.REFERRAL, 1, "Data Platform Engineer", ReferralStatus.INTRODUCED),
-        (6, ReferralKind.REFERRAL, 0, "BI Lead", ReferralStatus.HIRED),
-        (7, ReferralKind.LEAD, LeadKind.MARKET, "Cold-chain logistics", ReferralStatus.PROPOSED),
-        (9, ReferralKind.REFERRAL, 2, "Energy Data Analyst", ReferralStatus.DECLINED),
-        (
-            4,
-            ReferralKind.LEAD,
-            LeadKind.OPENING,
-            "Clinical Data Manager at Harbor Health",
-            ReferralStatus.PROPOSED,
-        ),
+        # candidate, kind, contact index or lead kind, role or market, lead's company, final status
+        (0, ReferralKind.REFERRAL, 0, "Senior Data Analyst", None, ReferralStatus.APPROVED),
+        (0, ReferralKind.LEAD, LeadKind.COMPETITOR, "Analytics roles", "Bluepeak Software",
+         ReferralStatus.APPROVED),
+        (1, ReferralKind.REFERRAL, 2, "Operations Manager", None, ReferralStatus.APPROVED),
+        (3, ReferralKind.REFERRAL, 1, "Data Platform Engineer", None, ReferralStatus.INTRODUCED),
+        (6, ReferralKind.REFERRAL, 0, "BI Lead", None, ReferralStatus.HIRED),
+        (7, ReferralKind.LEAD, LeadKind.MARKET, "Cold-chain logistics", None,
+         ReferralStatus.PROPOSED),
+        (9, ReferralKind.REFERRAL, 2, "Energy Data Analyst", None, ReferralStatus.DECLINED),
+        (4, ReferralKind.LEAD, LeadKind.OPENING, "Clinical Data Manager", "Harbor Health",
+         ReferralStatus.PROPOSED),
     ]
-    for ci, kind, target, role_or_market, final in specs:
+    companies = {c.name: c for c in db.session.scalars(select(Company))}
+    for ci, kind, target, role_or_market, lead_company, final in specs:
         recruiter = recruiters[ci % len(recruiters)]
         referral = Referral(
             candidate=candidates[ci],
@@ -332,13 +324,15 @@ def _referrals(
                 referral.market = role_or_market
             else:
                 referral.role_title = role_or_market
-                referral.company = contacts[0].company
+            referral.company = companies.get(lead_company) if lead_company else None
         steps = path[: path.index(final) + 1] if final in path else path[:2] + [final]
         previous = None
         for i, status in enumerate(steps):
             actor = admin if status is ReferralStatus.APPROVED else recruiter
             if status in (ReferralStatus.CONSENTED, ReferralStatus.DECLINED):
-                actor = candidates[ci].user or recruiter
+                # Only the candidate answers an offer (an admin may record an answer given
+                # in person, as for candidates who have not joined the portal).
+                actor = candidates[ci].user or admin
             at = now - timedelta(days=20 - 3 * i)
             referral.transitions.append(
                 ReferralTransition(from_status=previous, to_status=status, actor=actor, at=at)

@@ -7,6 +7,7 @@ Views load the object, check it here, then act. Role gates for whole blueprints 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
@@ -26,6 +27,20 @@ def public(view: F) -> F:
 def require(allowed: bool) -> None:
     if not allowed:
         abort(403)
+
+
+def allow(*roles: Role) -> Callable[[F], F]:
+    """A view only these roles reach (everyone else gets 403); sign-in is already required."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            require(current_user.is_authenticated and current_user.role in roles)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def role_gate(*roles: Role) -> Callable[[], None]:

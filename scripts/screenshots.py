@@ -1,9 +1,17 @@
-"""Screenshots of the main pages, for the README and for looking at what we ship.
+"""Screenshots of the main pages and of report pages, for the README and for a look at them.
 
 Usage: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only NAME ...]
+                                                [--widths 1440 375] [--all]
 
-Starts the portal on a free local port with a fresh demo database, signs in as each demo
-role in headless Chromium (Debian's, found on the PATH) and saves PNGs at 1440 and 375 px.
+Starts the portal on a free local port with a fresh demo database, signs in as each demo role
+in headless Chromium (Debian's, found on the PATH) and saves viewport-sized PNGs at 1440 and
+375 px wide, named <page>-<width>.png. It then downloads a candidate's feedback report as that
+candidate and turns three of its pages into PNGs with pdftoppm (poppler-utils):
+report-cover.png, report-summary.png and report-skills.png. With pngquant (or optipng)
+installed, the PNGs are shrunk. --all adds pages that are not in the README.
+
+The screenshots show the viewport a person sees first, not the whole scrolled page, so the
+files stay small enough to commit.
 """
 
 from __future__ import annotations
@@ -11,17 +19,21 @@ from __future__ import annotations
 import argparse
 import shutil
 import socket
+import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, sync_playwright
+from sqlalchemy import select
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
-from portal.models import Base
+from portal.models import Base, Candidate, Feedback, FeedbackState, Interview
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -33,19 +45,48 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+HEIGHTS = {1440: 900, 375: 812}
+# One wording the release check flags, so the release page shows what the check does.
+RISKY_WORDING = "Honestly, not a culture fit for this team."
+# Report pages turned into PNGs: (page number, file name).
+REPORT_PAGES = ((1, "report-cover"), (2, "report-summary"), (4, "report-skills"))
 
-# (name, login, path or callable that finds the path)
-PAGES = [
-    ("sign-in", None, "/sign-in"),
-    ("dashboard", "recruiter@example.com", "/"),
-    ("candidates", "recruiter@example.com", "/candidates/"),
-    ("candidate", "recruiter@example.com", "/candidates/1"),
-    ("interviews", "recruiter@example.com", "/interviews/"),
-    ("scorecard", "recruiter@example.com", "/feedback/{draft}/edit"),
-    ("release", "recruiter@example.com", "/feedback/{submitted}/release"),
-    ("portal", "candidate@example.com", "/"),
-    ("admin-users", "admin@example.com", "/admin/users"),
-]
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    login: str | None
+    path: str
+    # Optional step after loading, e.g. scrolling to the part of the page worth showing.
+    then: Callable[[Page], None] | None = None
+    # In the README set (docs/screenshots); the others are made with --all.
+    readme: bool = True
+
+
+def scroll_to(selector: str) -> Callable[[Page], None]:
+    def step(page: Page) -> None:
+        page.locator(selector).first.scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -16)")
+
+    return step
+
+
+def shots(ids: dict[str, int]) -> list[Shot]:
+    return [
+        Shot("dashboard", "recruiter@example.com", "/"),
+        Shot("dashboard-charts", "recruiter@example.com", "/", scroll_to(".dash-charts")),
+        Shot("scorecard", "recruiter@example.com", f"/feedback/{ids['draft']}/edit"),
+        Shot("release-check", "recruiter@example.com", f"/feedback/{ids['risky']}/release"),
+        Shot("portal", "candidate@example.com", "/"),
+        Shot("referral-board", "admin@example.com", "/admin/referrals/board"),
+        Shot("sign-in", None, "/sign-in", readme=False),
+        Shot("interviews", "recruiter@example.com", "/interviews/", readme=False),
+        Shot(
+            "portal-feedback", "candidate@example.com", f"/my/feedback/{ids['maya']}", readme=False
+        ),
+        Shot("referral-metrics", "admin@example.com", "/admin/referrals/metrics", readme=False),
+        Shot("audit-log", "admin@example.com", "/admin/audit", readme=False),
+    ]
 
 
 def free_port() -> int:
@@ -61,10 +102,113 @@ def chromium_path() -> str:
     return path
 
 
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+def prepare_data() -> dict[str, int]:
+    """Seed the demo, give one submitted scorecard a flagged phrase, and return useful ids."""
+    seed_demo()
+    db.session.flush()
+    draft = db.session.scalar(
+        select(Feedback.id).where(Feedback.state == FeedbackState.DRAFT).order_by(Feedback.id)
+    )
+    risky = db.session.scalar(
+        select(Feedback).where(Feedback.state == FeedbackState.SUBMITTED).order_by(Feedback.id)
+    )
+    risky.improvements = f"{RISKY_WORDING} {risky.improvements}"
+    maya = db.session.scalar(
+        select(Feedback.id)
+        .join(Feedback.interview)
+        .join(Interview.candidate)
+        .where(Candidate.email == "candidate@example.com", Feedback.state == FeedbackState.RELEASED)
+        .order_by(Feedback.id.desc())
+    )
+    db.session.commit()
+    return {"draft": draft, "risky": risky.id, "maya": maya}
+
+
+def sign_in(page: Page, base: str, login: str) -> None:
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email", exact=True).fill(login)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def take_pages(browser, base: str, out: Path, ids, widths, only, everything) -> list[Path]:
+    made = []
+    for shot in shots(ids):
+        if (only and shot.name not in only) or (not only and not everything and not shot.readme):
+            continue
+        for width in widths:
+            context = browser.new_context(
+                viewport={"width": width, "height": HEIGHTS.get(width, 900)},
+                device_scale_factor=1,
+                locale="en-GB",
+            )
+            page = context.new_page()
+            if shot.login:
+                sign_in(page, base, shot.login)
+            page.goto(base + shot.path)
+            page.wait_for_load_state("networkidle")
+            page.evaluate("document.fonts.ready")
+            if shot.then:
+                shot.then(page)
+            target = out / f"{shot.name}-{width}.png"
+            page.screenshot(path=str(target))
+            made.append(target)
+            context.close()
+    return made
+
+
+def take_report(browser, base: str, out: Path, ids) -> list[Path]:
+    """Download Maya Chen's interview report as she would, and render two pages as PNGs."""
+    pdftoppm = shutil.which("pdftoppm")
+    if not pdftoppm:
+        print("pdftoppm not found (apt-get install poppler-utils): no report PNGs")
+        return []
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, base, "candidate@example.com")
+    page.goto(base + f"/my/feedback/{ids['maya']}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the report (PDF)").click()
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "report.pdf"
+        download.value.save_as(pdf)
+        made = []
+        for number, name in REPORT_PAGES:
+            stem = Path(tmp) / name
+            pages = ["-f", str(number), "-l", str(number)]
+            command = [pdftoppm, "-png", "-r", "80", *pages, "-singlefile", str(pdf), str(stem)]
+            subprocess.run(command, check=True)  # noqa: S603 - fixed arguments, our own file
+            target = out / f"{name}.png"
+            shutil.move(f"{stem}.png", target)
+            made.append(target)
+    context.close()
+    return made
+
+
+def optimise(paths: list[Path]) -> None:
+    """Shrink the PNGs with pngquant (about a third of the size, no visible change) or optipng."""
+    files = [str(p) for p in paths]
+    if not files:
+        return
+    if pngquant := shutil.which("pngquant"):
+        command = [pngquant, "--quality", "80-98", "--speed", "1", "--strip", "--force"]
+        subprocess.run([*command, "--ext", ".png", *files], check=True)  # noqa: S603
+    elif optipng := shutil.which("optipng"):
+        subprocess.run([optipng, "-quiet", "-o2", *files], check=True)  # noqa: S603
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs/screenshots")
-    parser.add_argument("--only", nargs="*")
+    parser.add_argument("--only", nargs="*", help="page names, or 'report'")
+    parser.add_argument("--widths", nargs="*", type=int, default=[1440, 375])
+    parser.add_argument("--all", action="store_true", help="also the pages not in the README")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -74,43 +218,28 @@ def main() -> None:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'shots.sqlite3'}",
             "OUTBOX_DIR": str(tmp / "outbox"),
             "REPORTS_DIR": str(tmp / "reports"),
+            "REDIS_URL": None,
+            "MAIL_SERVER": None,
             "RATELIMIT_ENABLED": False,
         }
     )
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        seed_demo()
-        db.session.commit()
-        from portal.models import Feedback, FeedbackState
-
-        ids = {
-            state.value: db.session.scalar(db.select(Feedback.id).where(Feedback.state == state))
-            for state in FeedbackState
-        }
+        ids = prepare_data()
     port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            for name, login, path in PAGES:
-                if args.only and name not in args.only:
-                    continue
-                for width in (1440, 375):
-                    context = browser.new_context(viewport={"width": width, "height": 900})
-                    page = context.new_page()
-                    if login:
-                        page.goto(base + "/sign-in")
-                        page.fill("#email", login)
-                        page.fill("#password", DEMO_PASSWORD)
-                        page.click("button[type=submit]")
-                    page.goto(base + path.format(**ids))
-                    target = out / f"{name}-{width}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    print(target)
-                    context.close()
+            made = take_pages(browser, base, out, ids, args.widths, args.only, args.all)
+            if not args.only or "report" in args.only:
+                made += take_report(browser, base, out, ids)
             browser.close()
+        optimise(made)
+        for path in made:
+            print(f"{path}  {path.stat().st_size // 1024} KB")
     finally:
         server.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,7 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.services import AccountError, send_invitation
 from portal.candidates import bp
@@ -10,7 +10,7 @@ from portal.candidates.services import CandidateError, create_candidate, update_
 from portal.extensions import db
 from portal.interviews.forms import ListFilterForm
 from portal.interviews.services import CANDIDATE_SORTS, candidate_query, interviewers
-from portal.models import Candidate, Interview, Position, Stage
+from portal.models import Candidate, Interview, Position, Referral, Stage
 
 
 @bp.route("/")
@@ -65,7 +65,15 @@ def detail(candidate_id: int):
             selectinload(Candidate.interviews).selectinload(Interview.feedback),
         )
     )
-    return render_template("candidates/detail.html", candidate=candidate, stages=list(Stage))
+    referrals = db.session.scalars(
+        select(Referral)
+        .where(Referral.candidate_id == candidate.id)
+        .options(joinedload(Referral.company), joinedload(Referral.contact))
+        .order_by(Referral.id.desc())
+    ).all()
+    return render_template(
+        "candidates/detail.html", candidate=candidate, stages=list(Stage), referrals=referrals
+    )
 
 
 @bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])

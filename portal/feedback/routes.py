@@ -74,6 +74,8 @@ def edit(feedback_id: int):
             flash(str(exc), "warning")
         except services.IncompleteError as exc:
             _keep_draft_or_rollback(feedback)
+            # The draft was saved: the next save is based on this version, not the posted one.
+            form.lock_version.data = str(feedback.lock_version)
             _show_problems(form, exc)
         except services.FeedbackError as exc:
             db.session.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union
 
 from portal import audit
 from portal.extensions import db
@@ -133,28 +133,54 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
-def interview_query(f: ListFilters) -> Select[tuple[Interview]]:
-    query = (
-        select(Interview)
-        .join(Interview.candidate)
-        .join(Interview.position)
-        .join(Position.company)
-        .where(Candidate.erased_at.is_(None), *_interview_conditions(f))
+# Search is a case-insensitive substring match, written as lower(column) LIKE lower('%term%')
+# so that PostgreSQL answers it from the pg_trgm GIN indexes on lower(column) (see
+# portal/models/recruiting.py and docs/scale.md). Each searched table is matched on its own
+# and combined by id: an OR across joined tables would force a scan of every interview.
+# SQLite has no trigram index; there the same SQL scans the (single-host sized) tables.
+def _contains(column: ColumnElement[str], like: str) -> ColumnElement[bool]:
+    return func.lower(column).like(func.lower(like), escape="\\")
+
+
+def _candidates_named(like: str) -> Select[tuple[int]]:
+    """Ids of candidates whose name or email contains the term."""
+    return select(Candidate.id).where(
+        or_(_contains(Candidate.name, like), _contains(Candidate.email, like))
     )
+
+
+def _positions_named(like: str) -> Select[tuple[int]]:
+    """Ids of positions whose title, or company's name, contains the term."""
+    return (
+        select(Position.id)
+        .join(Position.company)
+        .where(or_(_contains(Position.title, like), _contains(Company.name, like)))
+    )
+
+
+def _candidate_not_erased() -> ColumnElement[bool]:
+    # An anti-join against the (few, indexed) erased candidates: cheaper than joining every
+    # interview to its candidate, which matters for the page count over all interviews.
+    erased = select(Candidate.id).where(
+        Candidate.id == Interview.candidate_id, Candidate.erased_at.is_not(None)
+    )
+    return ~erased.correlate_except(Candidate).exists()
+
+
+def interview_query(f: ListFilters) -> Select[tuple[Interview]]:
+    query = select(Interview).where(_candidate_not_erased(), *_interview_conditions(f))
     if f.q:
         like = _like(f.q)
         query = query.where(
             or_(
-                Candidate.name.ilike(like, escape="\\"),
-                Candidate.email.ilike(like, escape="\\"),
-                Position.title.ilike(like, escape="\\"),
-                Company.name.ilike(like, escape="\\"),
+                Interview.candidate_id.in_(_candidates_named(like)),
+                Interview.position_id.in_(_positions_named(like)),
             )
         )
-    order = {
-        "date": Interview.scheduled_at.asc(),
-        "candidate": func.lower(Candidate.name).asc(),
-    }.get(f.sort, Interview.scheduled_at.desc())
+    if f.sort == "candidate":
+        query = query.join(Interview.candidate)
+        return query.order_by(func.lower(Candidate.name).asc(), Interview.id.desc())
+    order = Interview.scheduled_at.asc() if f.sort == "date" else Interview.scheduled_at.desc()
     return query.order_by(order, Interview.id.desc())
 
 
@@ -171,23 +197,10 @@ def candidate_query(f: ListFilters) -> Select[tuple[Candidate]]:
         )
     if f.q:
         like = _like(f.q)
-        at_company = (
-            select(Interview.id)
-            .join(Interview.position)
-            .join(Position.company)
-            .where(
-                Interview.candidate_id == Candidate.id,
-                or_(Position.title.ilike(like, escape="\\"), Company.name.ilike(like, escape="\\")),
-            )
-            .exists()
+        at_position = select(Interview.candidate_id).where(
+            Interview.position_id.in_(_positions_named(like))
         )
-        query = query.where(
-            or_(
-                Candidate.name.ilike(like, escape="\\"),
-                Candidate.email.ilike(like, escape="\\"),
-                at_company,
-            )
-        )
+        query = query.where(Candidate.id.in_(union(_candidates_named(like), at_position)))
     if f.sort == "newest":
         return query.order_by(Candidate.created_at.desc(), Candidate.id.desc())
     if f.sort == "recent":

@@ -97,6 +97,9 @@ class Feedback(Base):
     __table_args__ = (
         sa.UniqueConstraint("interview_id", "author_id"),
         sa.Index("ix_feedback_author_state", "author_id", "state"),
+        # The dashboard's "my drafts / submitted / released" lists: newest first, eight rows.
+        sa.Index("ix_feedback_author_state_updated", "author_id", "state", "updated_at"),
+        sa.Index("ix_feedback_author_state_released", "author_id", "state", "released_at"),
     )
 
 

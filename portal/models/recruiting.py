@@ -134,7 +134,8 @@ class Candidate(Base):
     invited_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    erased_at: Mapped[datetime | None]
+    # Indexed for the "not erased" check every list makes (few rows are ever erased).
+    erased_at: Mapped[datetime | None] = mapped_column(index=True)
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -165,3 +166,33 @@ class Interview(Base):
         sa.Index("ix_interviews_candidate_scheduled", "candidate_id", "scheduled_at"),
         sa.Index("ix_interviews_interviewer_scheduled", "interviewer_id", "scheduled_at"),
     )
+
+
+# PostgreSQL-only indexes for the recruiting lists (see docs/scale.md for the plans they serve).
+# Searches are `lower(column) LIKE lower('%term%')`; a pg_trgm GIN index on lower(column) answers
+# them without reading the table. SQLite has neither pg_trgm nor a way for Alembic to compare
+# expression indexes, so there these are skipped (`ddl_if`) and searches scan, which is fine at
+# the sizes a single-host SQLite deployment holds.
+sa.event.listen(
+    Base.metadata,
+    "before_create",
+    sa.DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
+
+
+def trigram_index(name: str, column: sa.ColumnElement[str]) -> sa.Index:
+    """A GIN index of the trigrams of lower(column), created on PostgreSQL only."""
+    term = sa.func.lower(column).label("term")
+    return sa.Index(
+        name, term, postgresql_using="gin", postgresql_ops={"term": "gin_trgm_ops"}
+    ).ddl_if(dialect="postgresql")
+
+
+trigram_index("ix_candidates_name_trgm", Candidate.name)
+trigram_index("ix_candidates_email_trgm", Candidate.email)
+trigram_index("ix_positions_title_trgm", Position.title)
+trigram_index("ix_companies_name_trgm", Company.name)
+# The candidate list's default order, read straight from the index (no sort of every row).
+sa.Index("ix_candidates_lower_name", sa.func.lower(Candidate.name), Candidate.id).ddl_if(
+    dialect="postgresql"
+)

@@ -519,3 +519,23 @@ def test_an_owner_change_meanwhile_does_not_bounce_the_candidates_answer(client,
     db.session.commit()
     client.post(f"/portal/offers/{referral.id}/accept")
     assert status_of(referral.id) is S.CONSENTED
+
+
+def test_referral_pages_have_no_inline_styles_or_scripts(client, cast):
+    """The Content-Security-Policy forbids them; every page here must work without."""
+    referral = rf.at_status(cast, K.REFERRAL, S.APPROVED)
+    sign_in(client, cast.admin.email)
+    urls = [
+        "/admin/referrals", "/admin/referrals/board", "/admin/referrals/metrics",
+        f"/referrals/{referral.id}", f"/referrals/{referral.id}/move?to=withdrawn",
+        f"/referrals/new?candidate={cast.candidate.id}", "/referrals", "/admin/partners",
+        f"/admin/partners/{cast.company.id}", "/referrals/contacts/suggest",
+    ]  # fmt: skip
+    pages = [client.get(url).text for url in urls]
+    client.post("/sign-out")
+    sign_in(client, cast.candidate.email)
+    pages.append(client.get("/").text)
+    for url, html in zip([*urls, "/ (candidate)"], pages, strict=True):
+        assert " style=" not in html, url
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert " on" + "click=" not in html, url
