@@ -61,6 +61,8 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "INVITATION_MAX_AGE": int(env.get("INVITATION_MAX_AGE") or 7 * 24 * 3600),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE") or 3600),
         "REFERRAL_EXPIRY_DAYS": int(env.get("REFERRAL_EXPIRY_DAYS") or 60),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
     }
 
 

@@ -44,8 +44,10 @@ def test_settings_come_from_the_environment(tmp_path):
             "MAIL_PORT": "2525",
             "MAIL_USE_TLS": "true",
             "REPORTS_DIR": "/srv/reports",
+            "TRUSTED_PROXIES": "1",
         },
     )
+    assert cfg["TRUSTED_PROXIES"] == 1
     assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/betteroff"
     assert cfg["REDIS_URL"] == "redis://cache:6379/0"
     assert (cfg["MAIL_SERVER"], cfg["MAIL_PORT"], cfg["MAIL_USE_TLS"]) == (
