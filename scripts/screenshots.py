@@ -61,6 +61,8 @@ class Shot:
     then: Callable[[Page], None] | None = None
     # In the README set (docs/screenshots); the others are made with --all.
     readme: bool = True
+    # Optional step at phone width only (filters fill a phone's first screen).
+    then_narrow: Callable[[Page], None] | None = None
 
 
 def scroll_to(selector: str) -> Callable[[Page], None]:
@@ -78,7 +80,12 @@ def shots(ids: dict[str, int]) -> list[Shot]:
         Shot("scorecard", "recruiter@example.com", f"/feedback/{ids['draft']}/edit"),
         Shot("release-check", "recruiter@example.com", f"/feedback/{ids['risky']}/release"),
         Shot("portal", "candidate@example.com", "/"),
-        Shot("referral-board", "admin@example.com", "/admin/referrals/board"),
+        Shot(
+            "referral-board",
+            "admin@example.com",
+            "/admin/referrals/board",
+            then_narrow=scroll_to(".ref-board"),
+        ),
         Shot("sign-in", None, "/sign-in", readme=False),
         Shot("interviews", "recruiter@example.com", "/interviews/", readme=False),
         Shot(
@@ -156,6 +163,8 @@ def take_pages(browser, base: str, out: Path, ids, widths, only, everything) -> 
             page.evaluate("document.fonts.ready")
             if shot.then:
                 shot.then(page)
+            if shot.then_narrow and width < 640:
+                shot.then_narrow(page)
             target = out / f"{shot.name}-{width}.png"
             page.screenshot(path=str(target))
             made.append(target)

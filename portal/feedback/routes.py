@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.extensions import db
 from portal.feedback import bp, services
 from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data
-from portal.models import Feedback, Interview, Position
+from portal.models import Feedback, FeedbackState, Interview, Position
 from portal.notifications import notify_feedback_released
 from portal.permissions import can_edit_feedback, require
 from portal.reports.store import refresh_for_candidate
@@ -137,7 +137,7 @@ def _after_save(feedback: Feedback, form: ScorecardForm, new_revision: bool) -> 
     if form.submit.data:
         flash("Scorecard submitted. Check the wording and release it when ready.", "success")
         return url_for("feedback.release", feedback_id=feedback.id)
-    flash("Draft saved.", "success")
+    flash("Draft saved." if feedback.state is FeedbackState.DRAFT else "Changes saved.", "success")
     return url_for("feedback.edit", feedback_id=feedback.id)
 
 

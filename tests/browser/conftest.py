@@ -46,6 +46,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 20_000
+AUDIT_SECTION = "axe-core WCAG 2.1 AA audit"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
@@ -181,11 +182,9 @@ def portal(tmp_path: Path, database_uri: str) -> Iterator[Portal]:
 
 
 @pytest.fixture
-def auditor(request: pytest.FixtureRequest) -> Iterator[Auditor]:
+def auditor() -> Auditor:
     """Runs axe-core on pages; the pages it audited are reported with the test."""
-    auditor = Auditor()
-    yield auditor
-    request.node.axe_report = auditor.report()
+    return Auditor()
 
 
 @pytest.fixture
@@ -241,11 +240,13 @@ def sign_out(page) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Attach the list of audited pages to the test's report (shown with -rA, and by the
+    summary below; the report travels from pytest-xdist workers to the main process)."""
     outcome = yield
     report = outcome.get_result()
-    text = getattr(item, "axe_report", None)
-    if text and report.when == "teardown":
-        report.sections.append(("axe-core WCAG 2.1 AA audit", text))
+    auditor = getattr(item, "funcargs", {}).get("auditor")
+    if report.when == "call" and auditor is not None and auditor.audits:
+        report.sections.append((AUDIT_SECTION, auditor.report()))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
@@ -255,7 +256,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     for reports in terminalreporter.stats.values():
         for report in reports:
             for title, text in getattr(report, "sections", []):
-                if title == "axe-core WCAG 2.1 AA audit":
+                if title == AUDIT_SECTION:
                     lines.append(f"{report.nodeid}\n{text}")
     if lines:
         terminalreporter.write_sep("=", "axe-core WCAG 2.1 AA audit: pages checked")
