@@ -16,6 +16,7 @@ It prints figures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import resource
 import shutil
@@ -54,6 +55,7 @@ from portal.models import (  # noqa: E402
     User,
     utcnow,
 )
+from portal.ops import requestlog  # noqa: E402
 from portal.reports.cli import build_in_processes  # noqa: E402
 from portal.reports.data import build_interview_report  # noqa: E402
 from portal.reports.renderer import html_to_pdf, render_html  # noqa: E402
@@ -88,7 +90,7 @@ def median_ms(
 
 
 def make_app(tmp: Path):
-    return create_app(
+    app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
             "REPORTS_DIR": str(tmp / "reports"),
@@ -100,6 +102,9 @@ def make_app(tmp: Path):
             "ARGON2_MEMORY_COST": 8,
         }
     )
+    # One JSON line per request would bury the figures: the benchmark's requests go unlogged.
+    logging.getLogger(requestlog.LOGGER_NAME).setLevel(logging.WARNING)
+    return app
 
 
 def released(interview: Interview, author: User) -> Feedback:

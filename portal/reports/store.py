@@ -135,9 +135,9 @@ def input_key(request: ReportRequest) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def cached_report(request: ReportRequest) -> Report | None:
+def cached_report(request: ReportRequest, key: str | None = None) -> Report | None:
     """The stored report for the current inputs, if its file is on disk."""
-    key = input_key(request)
+    key = key or input_key(request)
     report = db.session.scalar(select(Report).where(Report.input_hash == key))
     if report is not None and not report_path(report).exists():
         return None
@@ -146,11 +146,12 @@ def cached_report(request: ReportRequest) -> Report | None:
 
 def get_or_build(request: ReportRequest) -> Report:
     """The stored report for these inputs, rendering and storing it first when needed."""
-    report = cached_report(request)
+    key = input_key(request)
+    report = cached_report(request, key)
     if report is not None:
         return report
     data = build_data(request)
-    return store(request, input_key(request), data, render_pdf(data))
+    return store(request, key, data, render_pdf(data))
 
 
 def store(request: ReportRequest, key: str, data: ReportData, pdf: bytes) -> Report:
