@@ -128,3 +128,41 @@ def test_list_pages_cost_a_fixed_number_of_queries(make_app, url):
             costs.append(len(statements))
             factories.empty_database()
     assert costs[0] == costs[1], f"{url}: {costs[0]} queries with 10 rows, {costs[1]} with 200"
+
+
+def add_candidates(n: int) -> None:
+    db.session.execute(
+        Candidate.__table__.insert(),
+        [{"name": f"Paged Person {i:04d}", "email": f"paged{i:04d}@example.com"} for i in range(n)],
+    )
+    db.session.commit()
+
+
+def test_pager_counts_pages_and_moves_between_them(client, recruiter):
+    add_candidates(30)
+    sign_in(client, recruiter.email)
+    first = client.get("/candidates/").text
+    assert "Page 1 of 2 · 30 in all" in first
+    assert "Paged Person 0024" in first and "Paged Person 0025" not in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    second = client.get("/candidates/?page=2").text
+    assert "Page 2 of 2 · 30 in all" in second
+    assert "Paged Person 0025" in second and "Paged Person 0029" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # A page number that is not a page shows the first page, not an error.
+    for bad in ("abc", "0", "-3", "99999999999"):
+        page = client.get(f"/candidates/?page={bad}")
+        assert page.status_code == 200 and "Paged Person 0000" in page.text
+
+
+def test_pager_stops_counting_at_the_cap_and_still_pages_on(client, recruiter):
+    add_candidates(520)
+    sign_in(client, recruiter.email)
+    first = client.get("/candidates/").text
+    assert "Page 1 · more than 500 in all" in first and 'rel="next"' in first
+    last = client.get("/candidates/?page=21").text  # rows 501-520: past the counted rows
+    assert "Paged Person 0500" in last and "Paged Person 0519" in last
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    # Searching narrows the list back to an exact count.
+    narrowed = client.get("/candidates/?q=Paged+Person+04").text
+    assert "Page 1 of 4 · 100 in all" in narrowed

@@ -11,6 +11,7 @@ from portal.admin.forms import AuditFilterForm, EditUserForm, EraseCandidateForm
 from portal.auth.services import AccountError, create_staff_user, update_user
 from portal.extensions import db
 from portal.models import AuditEvent, Candidate, Job, JobStatus, Role, User
+from portal.paging import paginate
 from portal.privacy import services as privacy
 
 
@@ -20,7 +21,7 @@ def users():
     query = select(User).order_by(User.role, User.name)
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     return render_template("admin/users.html", page=page, role=role, roles=list(Role))
 
 
@@ -75,7 +76,7 @@ def job_list():
     query = select(Job).order_by(Job.id.desc())
     if status in {s.value for s in JobStatus}:
         query = query.where(Job.status == JobStatus(status))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     return render_template("admin/jobs.html", page=page, status=status, statuses=list(JobStatus))
 
 
@@ -119,7 +120,7 @@ def audit_log():
         query = query.where(
             AuditEvent.at < datetime.combine(filters.date_to.data + timedelta(days=1), time.min)
         )
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     return render_template("admin/audit.html", page=page, filters=filters)
 
 

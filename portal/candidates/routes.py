@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.interviews.forms import ListFilterForm
 from portal.interviews.services import CANDIDATE_SORTS, candidate_query, interviewers
 from portal.models import Candidate, Interview, Position, Referral, Stage
+from portal.paging import paginate
 
 
 @bp.route("/")
@@ -24,7 +25,7 @@ def index():
         .joinedload(Position.company),
         selectinload(Candidate.interviews).selectinload(Interview.feedback),
     )
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paginate(query, per_page=25)
     return render_template("candidates/index.html", page=page, filters=filters)
 
 

@@ -8,6 +8,7 @@ from portal.companies.forms import CompanyForm, PositionForm
 from portal.companies.services import CompanyError, save_company, save_position
 from portal.extensions import db
 from portal.models import Company, CompanyKind, Position
+from portal.paging import paginate
 from portal.rubric import RUBRIC
 
 
@@ -25,7 +26,7 @@ def index():
         )
     if kind in {k.value for k in CompanyKind}:
         query = query.where(Company.kind == CompanyKind(kind))
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paginate(query, per_page=25)
     return render_template(
         "companies/index.html", page=page, q=q, kind=kind, kinds=list(CompanyKind)
     )

@@ -8,6 +8,7 @@ from portal.feedback.services import overall_score
 from portal.interviews import bp, services
 from portal.interviews.forms import InterviewForm, ListFilterForm
 from portal.models import Candidate, Feedback, Interview, Position
+from portal.paging import paginate
 
 
 @bp.route("/")
@@ -21,7 +22,7 @@ def index():
         joinedload(Interview.interviewer),
         selectinload(Interview.feedback),
     )
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paginate(query, per_page=25)
     return render_template("interviews/index.html", page=page, filters=filters)
 
 

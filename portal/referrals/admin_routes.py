@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal import audit
 from portal.extensions import db
 from portal.models import Referral, ReferralStatus, Role, utcnow
+from portal.paging import paginate
 from portal.referrals import board, bp, export, notify, ownership, services
 from portal.referrals.access import allow, me
 from portal.referrals.forms import BoardFilterForm, BulkForm
@@ -35,9 +36,7 @@ def filter_form() -> BoardFilterForm:
 @allow(Role.ADMIN)
 def board_list():
     filters = filter_form()
-    page = db.paginate(
-        board.list_query(filters.to_filters()), per_page=LIST_PAGE_SIZE, error_out=False
-    )
+    page = paginate(board.list_query(filters.to_filters()), per_page=LIST_PAGE_SIZE)
     return render_template(
         "referrals/board_list.html",
         filters=filters,

@@ -7,6 +7,7 @@ from sqlalchemy import case, or_, select
 
 from portal.extensions import db
 from portal.models import Candidate, Company, Referral, ReferralKind
+from portal.paging import paginate
 from portal.referrals import bp, ownership, partners, services
 from portal.referrals.access import STAFF, allow, me
 from portal.referrals.board import with_display
@@ -40,7 +41,7 @@ def mine():
         Referral.status_changed_at.desc(),
         Referral.id.desc(),
     )
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paginate(query, per_page=25)
     return render_template("referrals/mine.html", page=page, is_overdue=ownership.is_overdue)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from portal.extensions import db
@@ -282,24 +282,17 @@ def _released_scorecards(candidate_id: int) -> list[_Scorecard]:
     One query. Only the columns listed are loaded, so private notes and the live (possibly
     edited, unreleased) scorecard columns are never read from the database at all.
     """
-    latest = (
-        select(
-            FeedbackRevision.feedback_id,
-            func.max(FeedbackRevision.number).label("number"),
-        )
-        .group_by(FeedbackRevision.feedback_id)
-        .subquery()
-    )
+    # Feedback.revision is the number of its latest released revision: joining on it reads
+    # one revision per scorecard by the (feedback_id, number) key, for this candidate only.
     revisions = db.session.scalars(
         select(FeedbackRevision)
         .join(
-            latest,
+            Feedback,
             and_(
-                FeedbackRevision.feedback_id == latest.c.feedback_id,
-                FeedbackRevision.number == latest.c.number,
+                FeedbackRevision.feedback_id == Feedback.id,
+                FeedbackRevision.number == Feedback.revision,
             ),
         )
-        .join(FeedbackRevision.feedback)
         .join(Feedback.interview)
         .join(Interview.position)
         .join(Position.company)
