@@ -442,6 +442,13 @@ def main() -> None:
     ):
         recruiter = sign_in(args.port, RECRUITER)
         cookies = {email: sign_in(args.port, email) for email, _ in picks.candidates}
+        results["floor"] = run_wrk(
+            "signed-in floor (user only, no page)",
+            args.port,
+            get_lines(["/bench/signed-in"], recruiter),
+            200,
+            args,
+        )
         results["lists"] = run_wrk(
             f"recruiter lists ({args.large:,})", args.port, get_lines(lists, recruiter), 200, args
         )
@@ -543,6 +550,10 @@ def report_budgets(r: dict[str, Result]) -> None:
         ("  browsing only", r["browse"].p95 / r["browse_small"].p95, 1.5, False),
         ("  searching only", r["search"].p95 / r["search_small"].p95, 1.5, False),
     ]
+    print(
+        f"\nfor scale: the signed-in floor serves {r['floor'].rps / bare:.2f} of the bare "
+        "page's req/s before any page does its own work"
+    )
     print("\nbudgets")
     for label, value, limit, at_least in checks:
         met = value >= limit if at_least else value <= limit

@@ -19,7 +19,7 @@ from portal.auth import bp as auth_bp
 from portal.candidate_portal import bp as candidate_portal_bp
 from portal.candidates import bp as candidates_bp
 from portal.companies import bp as companies_bp
-from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
 from portal.feedback import bp as feedback_bp
 from portal.interviews import bp as interviews_bp
 from portal.main import bp as main_bp
@@ -88,6 +88,13 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     csrf.init_app(app)
+    if app.config.get("REDIS_URL"):
+        app.config.setdefault("CACHE_TYPE", "RedisCache")
+        app.config.setdefault("CACHE_REDIS_URL", app.config["REDIS_URL"])
+    app.config.setdefault("CACHE_TYPE", "SimpleCache")
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 300)
+    app.config.setdefault("CACHE_KEY_PREFIX", "betteroff:")
+    cache.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -135,6 +142,7 @@ def register_access_rule(app: Flask) -> None:
 
     @app.after_request
     def no_store_for_signed_in(response):
-        if current_user.is_authenticated:
+        # is_anonymous reads no column: after a commit it costs no statement to reload the user.
+        if not current_user.is_anonymous:
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response

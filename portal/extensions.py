@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and attached to the app in create_app."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,3 +15,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Shared by every app host through Redis when REDIS_URL is set; per process otherwise.
+cache = Cache()

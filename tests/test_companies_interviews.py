@@ -1,7 +1,9 @@
 """Companies, positions with score weights, and scheduling interviews."""
 
+from datetime import timedelta
+
 from portal.extensions import db
-from portal.models import AuditEvent, Company, Interview, Position, Stage
+from portal.models import AuditEvent, Company, Dimension, Interview, Position, Stage, utcnow
 from tests import factories
 from tests.factories import sign_in
 
@@ -146,3 +148,26 @@ def test_dashboard_shows_work_waiting_and_averages(client, recruiter):
     assert "Submitted, ready to release" in page
     assert "Presence and focus 4.0" in page  # the chart's text alternative carries the numbers
     assert waiting.id
+
+
+def test_dashboard_averages_follow_a_newly_submitted_scorecard(client, recruiter):
+    first = factories.interview(factories.candidate("Maya Chen"), recruiter, Stage.FIRST)
+    factories.feedback(first, recruiter, "submitted")
+    sign_in(client, recruiter.email)
+    assert "Presence and focus 4.0" in client.get("/").text  # now held in the cache
+    second = factories.interview(factories.candidate("Jonas Weber"), recruiter, Stage.FIRST)
+    scores = {d: 2 for d in Dimension}
+    factories.feedback(second, recruiter, "submitted", scores=scores)
+    page = client.get("/").text
+    assert "Presence and focus 3.0" in page and "Presence and focus 4.0" not in page
+
+
+def test_dashboard_looks_back_a_quarter_for_interviews_awaiting_feedback(client, recruiter):
+    recent = factories.candidate("Maya Chen")
+    factories.interview(recent, recruiter, Stage.FIRST, when=utcnow() - timedelta(days=80))
+    old = factories.candidate("Jonas Weber")
+    factories.interview(old, recruiter, Stage.FIRST, when=utcnow() - timedelta(days=100))
+    sign_in(client, recruiter.email)
+    page = client.get("/").text
+    awaiting_section = page.split("Interviews awaiting your feedback")[1].split("Your drafts")[0]
+    assert "Maya Chen" in awaiting_section and "Jonas Weber" not in awaiting_section

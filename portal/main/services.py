@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
+from flask import has_app_context
+from sqlalchemy import event, exists, func, select
+from sqlalchemy.orm import Session, joinedload
 
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.models import (
     Dimension,
     Feedback,
@@ -21,6 +24,13 @@ from portal.models import (
 from portal.rubric import GUIDES
 
 LIST_LIMIT = 8
+# Interviews older than this without a scorecard are left to the interview list's "without
+# feedback" filter: the dashboard looks back a quarter, so it costs the same in any year.
+AWAITING_WINDOW = timedelta(days=90)
+# The averages aggregate every rating the team has given (hundreds of thousands of rows in a
+# large firm); they are kept this long, and forgotten as soon as any scorecard changes.
+AVERAGES_SECONDS = 600
+AVERAGES_GENERATION = "dashboard:averages:generation"
 
 
 @dataclass(frozen=True)
@@ -32,12 +42,18 @@ class DimensionAverage:
 
 
 def awaiting_feedback(user: User) -> list[Interview]:
-    """Past interviews this person ran without a scorecard of theirs, oldest first."""
+    """This quarter's past interviews this person ran without a scorecard of theirs, oldest
+    first."""
     mine = exists().where(Feedback.interview_id == Interview.id, Feedback.author_id == user.id)
+    now = utcnow()
     return list(
         db.session.scalars(
             select(Interview)
-            .where(Interview.interviewer_id == user.id, Interview.scheduled_at <= utcnow(), ~mine)
+            .where(
+                Interview.interviewer_id == user.id,
+                Interview.scheduled_at.between(now - AWAITING_WINDOW, now),
+                ~mine,
+            )
             .options(
                 joinedload(Interview.candidate),
                 joinedload(Interview.position).joinedload(Position.company),
@@ -71,8 +87,27 @@ def my_feedback(user: User, state: FeedbackState) -> list[Feedback]:
 def engagement_averages(user: User | None) -> list[DimensionAverage]:
     """Average rating per dimension over submitted and released scorecards.
 
-    With no user, the averages are the whole team's.
+    With no user, the averages are the whole team's. Served from the cache while no scorecard
+    has changed (see forget_averages_on_change) and for at most AVERAGES_SECONDS.
     """
+    generation = cache.get(AVERAGES_GENERATION) or "0"
+    key = f"dashboard:averages:{generation}:{user.id if user is not None else 'team'}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _average_rows(user)
+        cache.set(key, rows, timeout=AVERAGES_SECONDS)
+    return [
+        DimensionAverage(
+            dim,
+            GUIDES[dim].label,
+            round(rows[dim.value][0], 1) if dim.value in rows else None,
+            rows.get(dim.value, (0, 0))[1],
+        )
+        for dim in Dimension
+    ]
+
+
+def _average_rows(user: User | None) -> dict[str, tuple[float, int]]:
     query = (
         select(Rating.dimension, func.avg(Rating.score), func.count(Rating.score))
         .join(Rating.feedback)
@@ -84,16 +119,28 @@ def engagement_averages(user: User | None) -> list[DimensionAverage]:
     )
     if user is not None:
         query = query.where(Feedback.author_id == user.id)
-    rows = {dim: (float(avg), count) for dim, avg, count in db.session.execute(query)}
-    return [
-        DimensionAverage(
-            dim,
-            GUIDES[dim].label,
-            round(rows[dim][0], 1) if dim in rows else None,
-            rows.get(dim, (0, 0))[1],
-        )
-        for dim in Dimension
-    ]
+    return {dim.value: (float(avg), count) for dim, avg, count in db.session.execute(query)}
+
+
+@event.listens_for(Session, "after_flush")
+def _note_scorecard_changes(session: Session, _context) -> None:
+    if any(
+        isinstance(obj, Feedback | Rating)
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info["scorecards_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def forget_averages_on_change(session: Session) -> None:
+    """A committed change to any scorecard starts a new generation of cached averages."""
+    if session.info.pop("scorecards_changed", False) and has_app_context():
+        cache.set(AVERAGES_GENERATION, uuid.uuid4().hex, timeout=0)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_noted_changes(session: Session) -> None:
+    session.info.pop("scorecards_changed", None)
 
 
 def state_counts(user: User | None) -> dict[FeedbackState, int]:

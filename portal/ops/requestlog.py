@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, request
+from sqlalchemy import inspect
 
 HEADER = "X-Request-ID"
 LOGGER_NAME = "betteroff.requests"
@@ -85,7 +86,11 @@ def _finish(response: Response) -> Response:
 
 def _user_id() -> int | None:
     # Only a user already loaded for this request: logging must not cost a query.
+    # After a commit the user's attributes are expired; its identity key is not.
     user = g.get("_login_user")
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or getattr(user, "is_anonymous", True):
         return None
+    state = inspect(user, raiseerr=False)
+    if state is not None and state.identity:
+        return state.identity[0]
     return getattr(user, "id", None)

@@ -65,17 +65,21 @@ def _deliver(request: ReportRequest, candidate: Candidate, label: str) -> Respon
 
 
 def _send(report: Report, candidate: Candidate, label: str) -> Response:
+    # Read what the response needs before the commit, which expires every loaded object:
+    # reading them afterwards would cost a statement each.
+    path, etag = report_path(report), report.content_hash
+    name = download_name(candidate.name, label)
     db.session.add(
         ReportDownload(report_id=report.id, user_id=current_user.id, origin=audit.origin_address())
     )
     audit.record("report_downloaded", report, candidate_id=candidate.id, kind=report.kind.value)
     db.session.commit()
     response = send_file(
-        report_path(report),
+        path,
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=download_name(candidate.name, label),
-        etag=report.content_hash,
+        download_name=name,
+        etag=etag,
         conditional=True,
         max_age=0,
     )
