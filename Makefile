@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,postgres,redis]'
+	$(BIN)/pip install --quiet -e '.[dev,postgres,redis,prod]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -51,11 +51,7 @@ lint: install
 
 # Production-like: gunicorn (gunicorn.conf.py) plus one RQ worker, against the PostgreSQL and
 # Redis named by DATABASE_URL and REDIS_URL (docs/deploy.md). Ctrl-C stops both.
-$(VENV)/.installed-prod: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[postgres,redis,prod]'
-	touch $@
-
-serve-prod: $(VENV)/.installed-prod
+serve-prod: install
 	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || \
 	  { echo "serve-prod needs DATABASE_URL and REDIS_URL (and SECRET_KEY with BETTEROFF_ENV=production); see docs/deploy.md"; exit 2; }
 	$(BIN)/flask db upgrade

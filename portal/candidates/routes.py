@@ -6,7 +6,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.auth.services import AccountError, send_invitation
 from portal.candidates import bp
 from portal.candidates.forms import CandidateForm
-from portal.candidates.services import CandidateError, create_candidate, update_candidate
+from portal.candidates.services import (
+    CandidateError,
+    create_candidate,
+    list_rows,
+    update_candidate,
+)
 from portal.extensions import db
 from portal.interviews.forms import ListFilterForm
 from portal.interviews.services import CANDIDATE_SORTS, candidate_query, interviewers
@@ -19,14 +24,11 @@ def index():
     filters = ListFilterForm(request.args)
     filters.set_options(interviewers(), CANDIDATE_SORTS)
     filters.validate()
-    query = candidate_query(filters.to_filters()).options(
-        selectinload(Candidate.interviews)
-        .joinedload(Interview.position)
-        .joinedload(Position.company),
-        selectinload(Candidate.interviews).selectinload(Interview.feedback),
-    )
+    query = candidate_query(filters.to_filters())
     page = paginate(query, per_page=25)
-    return render_template("candidates/index.html", page=page, filters=filters)
+    return render_template(
+        "candidates/index.html", page=page, rows=list_rows(page.items), filters=filters
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ def index():
         joinedload(Interview.candidate),
         joinedload(Interview.position).joinedload(Position.company),
         joinedload(Interview.interviewer),
-        selectinload(Interview.feedback),
+        selectinload(Interview.feedback).load_only(Feedback.state),  # the list shows states
     )
     page = paginate(query, per_page=25)
     return render_template("interviews/index.html", page=page, filters=filters)
