@@ -591,9 +591,17 @@ def _actor(status: ReferralStatus, admin_id: int, candidate_user: int, owner: in
 
 
 def analyze() -> None:
-    """Refresh the planner's statistics after a bulk load (both engines know ANALYZE)."""
-    db.session.execute(text("ANALYZE"))
+    """After a bulk load, refresh the planner's statistics. On PostgreSQL, VACUUM ANALYZE:
+    besides statistics it sets the visibility map and merges the GIN (trigram) indexes'
+    pending lists, which a bulk load leaves full; until then every search scans them (a
+    name search took 8.7 ms instead of 1.3 ms, and the planner preferred a table scan)."""
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 @click.command("seed-scale")
@@ -623,6 +631,6 @@ def seed_scale_command(n_candidates: int, seed: int) -> None:
         click.echo(f"{n:>9,}  {name}")
     candidates = db.session.scalar(select(func.count()).select_from(Candidate))
     click.echo(
-        f"Seeded in {loaded:.1f} s (+{total - loaded:.1f} s ANALYZE); "
+        f"Seeded in {loaded:.1f} s (+{total - loaded:.1f} s VACUUM ANALYZE / ANALYZE); "
         f"{candidates:,} candidates in the database."
     )
