@@ -50,10 +50,10 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # Production-like: gunicorn (gunicorn.conf.py) plus one RQ worker, against the PostgreSQL and
-# Redis named by DATABASE_URL and REDIS_URL (docs/deploy.md). Ctrl-C stops both.
+# Redis named by DATABASE_URL and REDIS_URL (README.md, "Production deployment"). Ctrl-C stops both.
 serve-prod: install
 	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || \
-	  { echo "serve-prod needs DATABASE_URL and REDIS_URL (and SECRET_KEY with BETTEROFF_ENV=production); see docs/deploy.md"; exit 2; }
+	  { echo "serve-prod needs DATABASE_URL and REDIS_URL (and SECRET_KEY with BETTEROFF_ENV=production); see README.md, Production deployment"; exit 2; }
 	$(BIN)/flask db upgrade
 	$(BIN)/flask rq worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

@@ -363,7 +363,7 @@ def portal_env(url: str, redis_url: str, reports: Path) -> dict[str, str]:
         **os.environ,
         "BETTEROFF_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
-        # JIT compilation costs more than it saves on a web app's short queries (docs/deploy.md).
+        # JIT costs more than it saves on short queries (README.md, "Production deployment").
         "DATABASE_URL": f"{url}?options=-c%20jit%3Doff",
         "REDIS_URL": redis_url,
         "REPORTS_DIR": str(reports),

@@ -285,6 +285,7 @@ def _referrals(
         ReferralStatus.INTERVIEWING,
         ReferralStatus.HIRED,
     ]
+    # fmt: off
     specs = [
         # candidate, kind, contact index or lead kind, role or market, lead's company, final status
         (0, ReferralKind.REFERRAL, 0, "Senior Data Analyst", None, ReferralStatus.APPROVED),
@@ -299,6 +300,7 @@ def _referrals(
         (4, ReferralKind.LEAD, LeadKind.OPENING, "Clinical Data Manager", "Harbor Health",
          ReferralStatus.PROPOSED),
     ]
+    # fmt: on
     companies = {c.name: c for c in db.session.scalars(select(Company))}
     for ci, kind, target, role_or_market, lead_company, final in specs:
         recruiter = recruiters[ci % len(recruiters)]

@@ -166,3 +166,17 @@ def test_pager_stops_counting_at_the_cap_and_still_pages_on(client, recruiter):
     # Searching narrows the list back to an exact count.
     narrowed = client.get("/candidates/?q=Paged+Person+04").text
     assert "Page 1 of 4 · 100 in all" in narrowed
+
+
+def test_a_search_matching_thousands_pages_like_any_other(client, recruiter, people):
+    add_candidates(2100)  # more matches than a search lists by id: it walks the name order
+    sign_in(client, recruiter.email)
+    first = client.get("/candidates/?q=paged").text
+    assert "Page 1 · more than 500 in all" in first
+    assert "Paged Person 0000" in first and "Paged Person 0024" in first
+    assert "Maya Chen" not in first
+    later = client.get("/candidates/?q=paged&page=84").text  # rows 2076-2100
+    assert "Paged Person 2075" in later and "Paged Person 2099" in later
+    assert 'rel="next"' not in later
+    # The same page of a narrow search still finds the people who match by position.
+    assert names(client.get("/candidates/?q=harbor").text, people.values()) == ["Jonas Weber"]

@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from portal import audit
 from portal.extensions import db
@@ -135,9 +147,17 @@ def _like(q: str) -> str:
 
 # Search is a case-insensitive substring match, written as lower(column) LIKE lower('%term%')
 # so that PostgreSQL answers it from the pg_trgm GIN indexes on lower(column) (see
-# portal/models/recruiting.py and docs/scale.md). Each searched table is matched on its own
-# and combined by id: an OR across joined tables would force a scan of every interview.
-# SQLite has no trigram index; there the same SQL scans the (single-host sized) tables.
+# portal/models/recruiting.py and docs/scale.md). SQLite has no trigram index; there the same
+# SQL scans the (single-host sized) tables.
+#
+# A search first looks up which candidates and positions match (small indexed queries), then
+# filters the list by those ids, so the planner knows how many rows it is after: a handful are
+# fetched by key and sorted; when there are more than MATCHED_IDS_LIMIT (a common term), the
+# list keeps the term as a condition and walks its order index until the page is full. Either
+# way a page costs about the same at 1,000 or 20,000 candidates.
+MATCHED_IDS_LIMIT = 2000
+
+
 def _contains(column: ColumnElement[str], like: str) -> ColumnElement[bool]:
     return func.lower(column).like(func.lower(like), escape="\\")
 
@@ -167,14 +187,28 @@ def _candidate_not_erased() -> ColumnElement[bool]:
     return ~erased.correlate_except(Candidate).exists()
 
 
+def _ids_or_query(query: Select[tuple[int]]) -> list[int] | Select[tuple[int]]:
+    """The ids the query finds, or the query itself when they are too many to list."""
+    ids = list(db.session.scalars(query.limit(MATCHED_IDS_LIMIT + 1)))
+    return query if len(ids) > MATCHED_IDS_LIMIT else ids
+
+
+def _among(column: ColumnElement[int], ids: list[int] | Select[tuple[int]]) -> ColumnElement[bool]:
+    """column IN ids. On PostgreSQL a list of ids travels as one array parameter, which is
+    much cheaper to send and plan than thousands of separate ones."""
+    if isinstance(ids, list) and db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def interview_query(f: ListFilters) -> Select[tuple[Interview]]:
     query = select(Interview).where(_candidate_not_erased(), *_interview_conditions(f))
     if f.q:
         like = _like(f.q)
         query = query.where(
             or_(
-                Interview.candidate_id.in_(_candidates_named(like)),
-                Interview.position_id.in_(_positions_named(like)),
+                _among(Interview.candidate_id, _ids_or_query(_candidates_named(like))),
+                _among(Interview.position_id, _ids_or_query(_positions_named(like))),
             )
         )
     if f.sort == "candidate":
@@ -197,19 +231,24 @@ def candidate_query(f: ListFilters) -> Select[tuple[Candidate]]:
         )
     if f.q:
         like = _like(f.q)
-        at_position = select(Interview.candidate_id).where(
-            Interview.position_id.in_(_positions_named(like))
+        named = _ids_or_query(_candidates_named(like))
+        at_position = _ids_or_query(
+            select(Interview.candidate_id)
+            .where(_among(Interview.position_id, _ids_or_query(_positions_named(like))))
+            .distinct()
         )
-        # One condition on each candidate row, so that PostgreSQL can walk the list's order
-        # index and stop at the page's last match: a page of a common term costs the same
-        # at 1,000 or 20,000 candidates (docs/scale.md).
-        query = query.where(
-            or_(
-                _contains(Candidate.name, like),
-                _contains(Candidate.email, like),
-                Candidate.id.in_(at_position),
+        if isinstance(named, list) and isinstance(at_position, list):
+            query = query.where(_among(Candidate.id, sorted(set(named) | set(at_position))))
+        else:
+            # Many matches: one condition per row, so that PostgreSQL walks the list's order
+            # index and stops at the page's last match.
+            query = query.where(
+                or_(
+                    _contains(Candidate.name, like),
+                    _contains(Candidate.email, like),
+                    Candidate.id.in_(at_position),
+                )
             )
-        )
     if f.sort == "newest":
         return query.order_by(Candidate.created_at.desc(), Candidate.id.desc())
     if f.sort == "recent":
