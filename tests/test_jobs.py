@@ -1,6 +1,8 @@
 """Background jobs: inline without Redis; real RQ workers with it; failures retried and shown."""
 
+import io
 import os
+import zipfile
 
 import pytest
 import redis
@@ -109,3 +111,26 @@ def test_with_redis_a_failing_job_is_retried_then_shown_to_admins(make_app, redi
         assert client.post(f"/admin/jobs/{job_id}/retry").status_code == 302
         db.session.expire_all()
         assert db.session.get(Job, job_id).status is JobStatus.QUEUED
+
+
+def test_with_redis_the_data_export_leaves_rendering_to_the_worker(make_app, redis_url):
+    app = make_app(REDIS_URL=redis_url, JOB_RETRY_INTERVALS=[0, 0])
+    with app.app_context():
+        rec = factories.user(role="recruiter", email="rq@example.com")
+        client = app.test_client()
+        _, cand = released_via_route(app, client, rec)
+        feedback_id = cand.interviews[0].feedback[0].id
+        client.post("/sign-out")
+        sign_in(client, cand.email)
+        first = zipfile.ZipFile(io.BytesIO(client.get("/my/data-export").data))
+        # Nothing rendered in the web request: the archive says what is still coming.
+        assert not [n for n in first.namelist() if n.startswith("reports/")]
+        assert "2 of your reports were still being prepared" in first.read("README.txt").decode()
+    work_queue(app)
+    with app.app_context():
+        again = zipfile.ZipFile(io.BytesIO(client.get("/my/data-export").data))
+        assert sorted(n for n in again.namelist() if n.startswith("reports/")) == [
+            f"reports/interview-{feedback_id}.pdf",
+            "reports/journey-journey.pdf",
+        ]
+        assert "still being prepared" not in again.read("README.txt").decode()

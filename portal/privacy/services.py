@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy import Text, cast, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from portal import audit
+from portal import audit, jobs
 from portal.extensions import db
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS
 from portal.models import (
@@ -44,7 +44,7 @@ from portal.models import (
     utcnow,
 )
 from portal.reports.data import VISIBLE_REFERRAL_STATUSES, ReportUnavailable
-from portal.reports.store import get_or_build, report_path, requests_for_candidate
+from portal.reports.store import current_reports, get_or_build, report_path
 
 ERASED_TEXT = "[erased]"
 
@@ -62,16 +62,25 @@ def export_candidate(candidate: Candidate) -> bytes:
     the self-service export (see README, Privacy)."""
     data = candidate_data(candidate)
     buffer = io.BytesIO()
+    preparing = 0
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        for request in requests_for_candidate(candidate.id):
+        for request, report in current_reports(candidate.id):
+            if report is None and jobs.uses_queue():
+                # Never render in a web worker when a queue exists (as for downloads).
+                jobs.enqueue("render_report", request.to_payload())
+                preparing += 1
+                continue
             try:
-                report = get_or_build(request)
+                report = report or get_or_build(request)
             except ReportUnavailable:
                 continue
             name = f"reports/{request.kind.value}-{request.feedback_id or 'journey'}.pdf"
             archive.write(report_path(report), name)
-        archive.writestr("README.txt", EXPORT_README)
+        readme = EXPORT_README
+        if preparing:
+            readme += PREPARING_NOTE.format(count=preparing)
+        archive.writestr("README.txt", readme)
     return buffer.getvalue()
 
 
@@ -81,6 +90,11 @@ data.json    your profile, your interviews, the feedback released to you (every 
              the referrals and leads proposed for you and what happened to them, your
              account's sign-in history and report downloads.
 reports/     your PDF feedback reports.
+"""
+
+PREPARING_NOTE = """
+{count} of your reports were still being prepared when this archive was made and are not in
+reports/. Download your data again in a minute to have them all.
 """
 
 

@@ -88,6 +88,17 @@ def input_key(request: ReportRequest) -> str:
     candidate's name and the template version. Any change to them makes a new report; a
     cache hit needs neither the report data nor a render.
     """
+    scorecards, referrals = _key_inputs(request.candidate_id)
+    if not scorecards or (
+        request.feedback_id is not None
+        and request.feedback_id not in {row[0] for row in scorecards}
+    ):
+        raise ReportUnavailable("no released feedback for this report")
+    return _hash(request, scorecards, referrals)
+
+
+def _key_inputs(candidate_id: int) -> tuple[list, list]:
+    """The rows every report key of one candidate is made from (two queries)."""
     scorecards = db.session.execute(
         select(
             Feedback.id,
@@ -103,25 +114,24 @@ def input_key(request: ReportRequest) -> str:
         .join(Position.company)
         .join(Interview.candidate)
         .where(
-            Interview.candidate_id == request.candidate_id,
+            Interview.candidate_id == candidate_id,
             Candidate.erased_at.is_(None),
             Feedback.state == FeedbackState.RELEASED,
         )
         .order_by(Feedback.id)
     ).all()
-    if not scorecards or (
-        request.feedback_id is not None
-        and request.feedback_id not in {row[0] for row in scorecards}
-    ):
-        raise ReportUnavailable("no released feedback for this report")
     referrals = db.session.execute(
         select(Referral.id, Referral.status, Referral.lock_version, Referral.feedback_id)
         .where(
-            Referral.candidate_id == request.candidate_id,
+            Referral.candidate_id == candidate_id,
             Referral.status.in_(VISIBLE_REFERRAL_STATUSES),
         )
         .order_by(Referral.id)
     ).all()
+    return scorecards, referrals
+
+
+def _hash(request: ReportRequest, scorecards: list, referrals: list) -> str:
     payload = json.dumps(
         [
             TEMPLATE_VERSION,
@@ -133,6 +143,30 @@ def input_key(request: ReportRequest) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def current_reports(candidate_id: int) -> list[tuple[ReportRequest, Report | None]]:
+    """Every report a candidate has (one per released scorecard, and the journey), each with
+    its stored file when that is current, else None: three queries however many there are."""
+    scorecards, referrals = _key_inputs(candidate_id)
+    if not scorecards:
+        return []
+    requests = [ReportRequest(ReportKind.INTERVIEW, candidate_id, row[0]) for row in scorecards]
+    requests.append(ReportRequest(ReportKind.JOURNEY, candidate_id))
+    keys = {request: _hash(request, scorecards, referrals) for request in requests}
+    stored = {
+        report.input_hash: report
+        for report in db.session.scalars(
+            select(Report).where(Report.input_hash.in_(list(keys.values())))
+        )
+    }
+    current = []
+    for request in requests:
+        report = stored.get(keys[request])
+        if report is not None and not report_path(report).exists():
+            report = None
+        current.append((request, report))
+    return current
 
 
 def cached_report(request: ReportRequest, key: str | None = None) -> Report | None:
