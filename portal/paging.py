@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, select
 from portal.extensions import db
 
 COUNT_CAP = 500
-MAX_PAGE = 1000  # OFFSET past this is refused: page 1000 is 25,000 rows in
+MAX_PAGE = 1000  # OFFSET past this is refused (page 1000 is 25,000 rows in): no "Next" there
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def paginate(query: Select, *, per_page: int, cap: int = COUNT_CAP) -> Page:
     """Run `query` (ordered, with its loader options) for the requested page."""
     page = requested_page()
     rows = list(db.session.scalars(query.limit(per_page + 1).offset((page - 1) * per_page)))
-    has_next = len(rows) > per_page
+    has_next = len(rows) > per_page and page < MAX_PAGE
     items = rows[:per_page]
     counted = query.order_by(None).limit(cap + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(counted)) or 0

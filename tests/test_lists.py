@@ -180,3 +180,13 @@ def test_a_search_matching_thousands_pages_like_any_other(client, recruiter, peo
     assert 'rel="next"' not in later
     # The same page of a narrow search still finds the people who match by position.
     assert names(client.get("/candidates/?q=harbor").text, people.values()) == ["Jonas Weber"]
+
+
+def test_the_deepest_page_offers_no_next_page(client, recruiter, monkeypatch):
+    monkeypatch.setattr("portal.paging.MAX_PAGE", 2)  # 1,000 pages in production
+    add_candidates(60)
+    sign_in(client, recruiter.email)
+    deepest = client.get("/candidates/?page=2").text
+    assert "Paged Person 0025" in deepest and 'rel="next"' not in deepest
+    beyond = client.get("/candidates/?page=3").text  # typed by hand: back to the first page
+    assert "Paged Person 0000" in beyond
