@@ -246,7 +246,7 @@ def candidate_query(f: ListFilters) -> Select[tuple[Candidate]]:
                 or_(
                     _contains(Candidate.name, like),
                     _contains(Candidate.email, like),
-                    Candidate.id.in_(at_position),
+                    _among(Candidate.id, at_position),
                 )
             )
     if f.sort == "newest":
