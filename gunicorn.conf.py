@@ -20,26 +20,14 @@ worker_class = "sync"
 
 # Recycle each worker after about five thousand requests, jittered by up to a thousand so they
 # do not all restart at once: a slow leak in a library never becomes an outage. (At 1,000 ± 100
-# the five workers of a busy host restarted within a second of each other every few seconds.)
+# the five workers of a busy host restarted within seconds of each other, each taking a second
+# or two to import the portal while requests queued.)
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 5000)
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or 1000)
 
-# Load the app once in the master and fork workers from it: a recycled worker is serving again
-# in milliseconds instead of re-importing the portal (WeasyPrint, fonts) for a second or two
-# while requests queue behind it.
-preload_app = True
-
-
-def post_fork(server, worker):
-    """Database connections opened in the master before the fork belong to the master: each
-    worker starts with an empty pool (dispose(close=False) leaves the master's sockets open)."""
-    app = server.app.wsgi()
-    engines = getattr(app, "extensions", {}).get("sqlalchemy")
-    if engines is not None:
-        with app.app_context():
-            for engine in engines.engines.values():
-                engine.dispose(close=False)
-
+# No preload_app: each worker imports the app itself, so `systemctl reload` (HUP) starts workers
+# with the new code while the old ones finish their requests. Recycling is rare enough (above)
+# that a worker's second or two of start-up does not matter.
 
 # A request that takes longer than this is killed and logged. Without Redis a report renders
 # inside the request (a few seconds), so keep well above that.

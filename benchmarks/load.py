@@ -358,6 +358,20 @@ def scorecard_body(lock_version: int, token: str) -> str:
 # --- the run ---------------------------------------------------------------------------------
 
 
+def run_lists(n: int, suffix: str, cookie: str, args: argparse.Namespace) -> dict[str, Result]:
+    """The list workload on the data set of n candidates, then its browsing and searching
+    halves on their own; results keyed lists/browse/search plus suffix."""
+    workloads = [
+        ("lists", "recruiter lists", list_paths(pages=20)),
+        ("browse", "  of which browsing", browse_paths(20)),
+        ("search", "  of which searching", search_paths()),
+    ]
+    return {
+        key + suffix: run_wrk(f"{label} ({n:,})", args.port, get_lines(paths, cookie), 200, args)
+        for key, label, paths in workloads
+    }
+
+
 def portal_env(url: str, redis_url: str, reports: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -434,7 +448,6 @@ def main() -> None:
         results["bare"] = run_wrk("bare Flask page", args.port, get_lines(["/"]), 200, args)
 
     picks = read_picks(large, rng)
-    lists = list_paths(pages=20)
     portal = {**portal_env(large, args.redis, work / "reports"), **env}
     with (
         rq_worker(portal, work / "worker.log"),
@@ -449,23 +462,7 @@ def main() -> None:
             200,
             args,
         )
-        results["lists"] = run_wrk(
-            f"recruiter lists ({args.large:,})", args.port, get_lines(lists, recruiter), 200, args
-        )
-        results["browse"] = run_wrk(
-            f"  of which browsing ({args.large:,})",
-            args.port,
-            get_lines(browse_paths(20), recruiter),
-            200,
-            args,
-        )
-        results["search"] = run_wrk(
-            f"  of which searching ({args.large:,})",
-            args.port,
-            get_lines(search_paths(), recruiter),
-            200,
-            args,
-        )
+        results.update(run_lists(args.large, "", recruiter, args))
         results["detail"] = run_wrk(
             "candidate detail",
             args.port,
@@ -513,23 +510,7 @@ def main() -> None:
     small_env = {**portal_env(small, args.redis, work / "reports-small"), **env}
     with gunicorn("benchmarks.bench_app:app", args.port, small_env, work / "portal-small.log"):
         recruiter = sign_in(args.port, RECRUITER)
-        results["lists_small"] = run_wrk(
-            f"recruiter lists ({args.small:,})", args.port, get_lines(lists, recruiter), 200, args
-        )
-        results["browse_small"] = run_wrk(
-            f"  of which browsing ({args.small:,})",
-            args.port,
-            get_lines(browse_paths(20), recruiter),
-            200,
-            args,
-        )
-        results["search_small"] = run_wrk(
-            f"  of which searching ({args.small:,})",
-            args.port,
-            get_lines(search_paths(), recruiter),
-            200,
-            args,
-        )
+        results.update(run_lists(args.small, "_small", recruiter, args))
     report_budgets(results)
     print(f"\nload average at the end {os.getloadavg()}")
 

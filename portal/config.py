@@ -78,7 +78,6 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19 * 1024,
     "ARGON2_PARALLELISM": 1,
-    "PAGE_SIZE": 25,
 }
 
 

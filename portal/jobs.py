@@ -8,6 +8,7 @@ a savepoint, so a failing job never spoils the request that asked for it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 from collections.abc import Callable
@@ -55,6 +56,20 @@ def enqueue(kind: str, payload: dict[str, Any]) -> Job:
     else:
         _run_inline(job)
     return job
+
+
+def enqueue_once(kind: str, payload: dict[str, Any], key: str, seconds: int = 600) -> bool:
+    """Like enqueue, but with a queue at most once per `key` while `seconds` last: a page
+    that is reloaded while its report is being prepared does not queue the work again.
+    Returns whether a job was made."""
+    if uses_queue():
+        claimed = redis_client(current_app.config["REDIS_URL"]).set(
+            f"betteroff:once:{kind}:{key}", 1, nx=True, ex=seconds
+        )
+        if not claimed:
+            return False
+    enqueue(kind, payload)
+    return True
 
 
 def _queue_after_commit(job: Job) -> None:
@@ -126,12 +141,19 @@ def _describe(exc: Exception) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
 
 
-def redis_queue(url: str):
+@functools.cache
+def redis_client(url: str):
+    """One client (and connection pool) per process and URL; redis-py reconnects after a fork."""
     # rq and redis are the optional "redis" extra: imported only where a queue is configured.
     from redis import Redis
+
+    return Redis.from_url(url)
+
+
+def redis_queue(url: str):
     from rq import Queue
 
-    return Queue(QUEUE_NAME, connection=Redis.from_url(url))
+    return Queue(QUEUE_NAME, connection=redis_client(url))
 
 
 @event.listens_for(Session, "after_commit")

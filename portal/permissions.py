@@ -58,10 +58,6 @@ def is_staff(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.ADMIN, Role.RECRUITER)
 
 
-def can_manage_users(user: User) -> bool:
-    return user.is_authenticated and user.role is Role.ADMIN
-
-
 def can_view_candidate(user: User, candidate: Candidate) -> bool:
     if is_staff(user):
         return True

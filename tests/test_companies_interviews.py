@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from portal.extensions import db
+from portal.extensions import cache, db
+from portal.main.services import AVERAGES_GENERATION
 from portal.models import AuditEvent, Company, Dimension, Interview, Position, Stage, utcnow
 from tests import factories
 from tests.factories import sign_in
@@ -160,6 +161,18 @@ def test_dashboard_averages_follow_a_newly_submitted_scorecard(client, recruiter
     factories.feedback(second, recruiter, "submitted", scores=scores)
     page = client.get("/").text
     assert "Presence and focus 3.0" in page and "Presence and focus 4.0" not in page
+
+
+def test_saving_drafts_keeps_the_cached_dashboard_averages(client, recruiter):
+    first = factories.interview(factories.candidate("Maya Chen"), recruiter, Stage.FIRST)
+    factories.feedback(first, recruiter, "submitted")
+    sign_in(client, recruiter.email)
+    client.get("/")
+    generation = cache.get(AVERAGES_GENERATION)
+    second = factories.interview(factories.candidate("Jonas Weber"), recruiter, Stage.FIRST)
+    factories.feedback(second, recruiter, "draft", scores={d: 1 for d in Dimension})
+    assert cache.get(AVERAGES_GENERATION) == generation  # drafts are not in the averages
+    assert "Presence and focus 4.0" in client.get("/").text
 
 
 def test_dashboard_looks_back_a_quarter_for_interviews_awaiting_feedback(client, recruiter):

@@ -83,6 +83,9 @@ def test_with_redis_a_real_worker_renders_reports_and_sends_mail(make_app, outbo
         sign_in(client, cand.email)
         waiting = client.get(f"/reports/candidates/{cand.id}/journey.pdf")
         assert waiting.status_code == 202 and "being prepared" in waiting.text
+        # Asking again while it is being prepared does not queue the work again.
+        assert client.get(f"/reports/candidates/{cand.id}/journey.pdf").status_code == 202
+        assert sorted(db.session.scalars(db.select(Job.kind))) == kinds
     work_queue(app)
     with app.app_context():
         assert set(db.session.scalars(db.select(Job.status))) == {JobStatus.DONE}

@@ -7,9 +7,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from portal import jobs
 from portal.extensions import db
 from portal.feedback import services
-from portal.models import AuditEvent, Feedback, Report, ReportDownload, User
+from portal.models import AuditEvent, Feedback, Job, JobStatus, Report, ReportDownload, User
+from portal.reports import store
 from tests import factories
 from tests.factories import scorecard_input, sign_in
 
@@ -96,6 +98,40 @@ def test_amendment_makes_a_new_report(client, maya, recruiter):
     assert db.session.scalar(db.select(db.func.count()).select_from(Report)) == 2
 
 
+def test_a_later_release_leaves_earlier_interview_reports_as_they_are(client, maya, recruiter):
+    cand, fb = maya
+    sign_in(client, cand.email)
+    first = client.get(f"/reports/feedback/{fb.id}.pdf")
+    journey = client.get(f"/reports/candidates/{cand.id}/journey.pdf")
+    later = factories.interview(db.session.get(type(cand), cand.id), recruiter)
+    factories.feedback(later, recruiter, "released")
+    # The first interview's report is the same stored file, not rendered again; the journey
+    # now covers both interviews.
+    again = client.get(f"/reports/feedback/{fb.id}.pdf")
+    assert again.headers["ETag"] == first.headers["ETag"]
+    stored = db.session.scalars(db.select(Report).where(Report.interview_id == fb.interview_id))
+    assert len(stored.all()) == 1
+    journey_now = client.get(f"/reports/candidates/{cand.id}/journey.pdf")
+    assert journey_now.headers["ETag"] != journey.headers["ETag"]
+
+
+def test_portal_says_when_an_amended_scorecard_was_updated(client, maya, recruiter):
+    cand, fb = maya
+    sign_in(client, cand.email)
+    assert "· updated" not in client.get("/").text
+    services.amend_feedback(
+        fb,
+        scorecard_input(strengths="Clearer wording."),
+        actor=recruiter,
+        expected_version=fb.lock_version,
+        reason="Clearer.",
+        acknowledged=set(),
+    )
+    db.session.commit()
+    home = client.get("/").text
+    assert f"· updated {fb.revisions[-1].released_at.day}" in home
+
+
 def test_one_candidate_can_never_fetch_anothers_report(client, maya, jonas):
     (maya_c, maya_fb), (jonas_c, jonas_fb) = maya, jonas
     sign_in(client, jonas_c.email)
@@ -169,6 +205,31 @@ def test_reports_build_renders_missing_and_stale_reports(app, maya, jonas, recru
         p for p in os.popen(f"find {app.config['REPORTS_DIR']} -name '.tmp-*'").read().split() if p
     ]
     assert tmp_files == []
+
+
+def test_reports_build_all_renders_up_to_date_reports_again(app, maya):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["reports", "build", "--workers", "1"]).exit_code == 0
+    paths = [
+        os.path.join(app.config["REPORTS_DIR"], r.input_hash[:2], r.input_hash + ".pdf")
+        for r in db.session.scalars(db.select(Report))
+    ]
+    before = {p: os.stat(p).st_mtime_ns for p in paths}
+    rebuilt = runner.invoke(args=["reports", "build", "--all", "--workers", "1"])
+    assert rebuilt.exit_code == 0 and "Rendered 2 report(s)" in rebuilt.output
+    assert all(os.stat(p).st_mtime_ns != before[p] for p in paths)
+
+
+def test_reports_build_failures_are_retried_and_shown_to_admins(app, maya, monkeypatch):
+    def broken(_data):
+        raise RuntimeError("font file unreadable")
+
+    monkeypatch.setattr(store, "render_pdf", broken)  # a render that fails every time
+    result = app.test_cli_runner().invoke(args=["reports", "build", "--workers", "1"])
+    assert result.exit_code == 1 and "see Admin > Jobs" in result.output
+    failed = db.session.scalars(db.select(Job).where(Job.status == JobStatus.FAILED)).all()
+    assert len(failed) == 2 and all(j.attempts == jobs.MAX_ATTEMPTS for j in failed)
+    assert all("font file unreadable" in j.last_error for j in failed)
 
 
 def test_feedback_page_in_the_portal_shows_the_four_gains(client, maya):

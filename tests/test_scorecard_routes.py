@@ -147,6 +147,15 @@ def test_amending_released_feedback_needs_a_reason_and_tells_the_candidate(
         url, data=scorecard_form(lock_version=str(fb.lock_version), strengths="Fixed.")
     )
     assert "Say why you are amending" in no_reason.text and "Fixed." in no_reason.text
+    incomplete = client.post(
+        url,
+        data=scorecard_form(
+            lock_version=str(fb.lock_version), strengths="", amendment_reason="Shorter."
+        ),
+    )
+    # Nothing was saved, and the page says so (a draft would have been kept).
+    assert "The amendment was not released" in incomplete.text
+    assert "Your changes are saved" not in incomplete.text
     done = client.post(
         url,
         data=scorecard_form(

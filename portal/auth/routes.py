@@ -146,5 +146,4 @@ def change_password():
                 login_user(user)  # this session carries the new session version
                 flash("Your password is changed. Other devices are signed out.", "success")
                 return redirect(url_for("main.home"))
-        db.session.commit()
     return render_template("auth/change_password.html", form=form)

@@ -8,7 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import Candidate, Feedback, FeedbackState, Interview, Position, Stage, User
+from portal.models import (
+    Candidate,
+    Feedback,
+    FeedbackRevision,
+    FeedbackState,
+    Interview,
+    Position,
+    Stage,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +39,11 @@ def journey(candidate: Candidate) -> list[JourneyStep]:
         .where(Interview.candidate_id == candidate.id)
         .options(
             joinedload(Interview.position).joinedload(Position.company),
-            selectinload(Interview.feedback),
+            # The page shows when an amended scorecard was last updated: its revisions' dates
+            # only, for every scorecard at once (not their content, not one query each).
+            selectinload(Interview.feedback)
+            .selectinload(Feedback.revisions)
+            .load_only(FeedbackRevision.number, FeedbackRevision.released_at),
         )
         .order_by(Interview.scheduled_at, Interview.id)
     ).all()

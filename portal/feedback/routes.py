@@ -73,19 +73,17 @@ def edit(feedback_id: int):
             findings = exc.findings
             flash(str(exc), "warning")
         except services.IncompleteError as exc:
-            _keep_draft_or_rollback(feedback)
-            # The draft was saved: the next save is based on this version, not the posted one.
+            saved = _keep_draft_or_rollback(feedback)
+            # The next save is based on the stored version, not the posted one.
             form.lock_version.data = str(feedback.lock_version)
-            _show_problems(form, exc)
+            _show_problems(form, exc, saved=saved)
         except services.FeedbackError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
             db.session.commit()
             if new_revision:
-                notify_feedback_released(feedback, amended=True)
-                refresh_for_candidate(feedback.interview.candidate_id)
-                db.session.commit()
+                _announce_release(feedback, amended=True)
             return redirect(_after_save(feedback, form, new_revision))
     elif request.method == "POST":
         flash("Some answers need your attention; nothing you typed was lost.", "error")
@@ -141,20 +139,34 @@ def _after_save(feedback: Feedback, form: ScorecardForm, new_revision: bool) -> 
     return url_for("feedback.edit", feedback_id=feedback.id)
 
 
-def _keep_draft_or_rollback(feedback: Feedback) -> None:
-    """A draft that is not complete enough to submit is still saved; an amendment is not."""
+def _keep_draft_or_rollback(feedback: Feedback) -> bool:
+    """A draft that is not complete enough to submit is still saved (True); an amendment is
+    not (False): released feedback changes only as a whole new revision."""
     if feedback.revision:
         db.session.rollback()
-    else:
-        db.session.commit()
+        return False
+    db.session.commit()
+    return True
 
 
-def _show_problems(form: ScorecardForm, exc: services.IncompleteError) -> None:
+def _show_problems(form: ScorecardForm, exc: services.IncompleteError, *, saved: bool) -> None:
     for field, message in exc.problems.items():
         if field in form:
             form[field].errors = [*form[field].errors, message[0].upper() + message[1:] + "."]
     summary = "; ".join(dict.fromkeys(exc.problems.values()))
-    flash(f"Your changes are saved, but the scorecard cannot be submitted yet: {summary}.", "error")
+    if saved:
+        message = f"Your changes are saved, but the scorecard cannot be submitted yet: {summary}."
+    else:
+        message = f"The amendment was not released: {summary}. What you typed is still here."
+    flash(message, "error")
+
+
+def _announce_release(feedback: Feedback, *, amended: bool) -> None:
+    """After a release or an amendment is committed: tell the candidate and bring their
+    reports up to date (queued with Redis), then commit that work too."""
+    notify_feedback_released(feedback, amended=amended)
+    refresh_for_candidate(feedback.interview.candidate_id)
+    db.session.commit()
 
 
 @bp.route("/feedback/<int:feedback_id>/release", methods=["GET", "POST"])
@@ -173,9 +185,7 @@ def release(feedback_id: int):
             feedback = load_feedback(feedback_id)
         else:
             db.session.commit()
-            notify_feedback_released(feedback, amended=False)
-            refresh_for_candidate(feedback.interview.candidate_id)
-            db.session.commit()
+            _announce_release(feedback, amended=False)
             flash(f"Feedback released to {feedback.interview.candidate.name}.", "success")
             return redirect(url_for("feedback.detail", feedback_id=feedback.id))
     return render_template(

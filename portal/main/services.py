@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import has_app_context
-from sqlalchemy import event, exists, func, select
+from sqlalchemy import event, exists, func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.extensions import cache, db
@@ -124,11 +124,22 @@ def _average_rows(user: User | None) -> dict[str, tuple[float, int]]:
 
 @event.listens_for(Session, "after_flush")
 def _note_scorecard_changes(session: Session, _context) -> None:
-    if any(
-        isinstance(obj, Feedback | Rating)
-        for obj in (*session.new, *session.dirty, *session.deleted)
-    ):
+    if any(_counts_for_averages(obj) for obj in (*session.new, *session.dirty, *session.deleted)):
         session.info["scorecards_changed"] = True
+
+
+def _counts_for_averages(obj: object) -> bool:
+    """Whether a flushed change can move the averages: a scorecard entering or leaving the
+    submitted and released ones, or a rating of one of them. Saving a draft does not."""
+    if isinstance(obj, Rating):
+        loaded = inspect(obj).attrs.feedback.loaded_value  # no query inside a flush
+        if not isinstance(loaded, Feedback):
+            return True  # not loaded: assume it counts
+        obj = loaded
+    if not isinstance(obj, Feedback):
+        return False
+    # A draft counts only when it just stopped being submitted (sent back to draft).
+    return obj.state is not FeedbackState.DRAFT or bool(inspect(obj).attrs.state.history.deleted)
 
 
 @event.listens_for(Session, "after_commit")

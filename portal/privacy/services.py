@@ -44,7 +44,7 @@ from portal.models import (
     utcnow,
 )
 from portal.reports.data import VISIBLE_REFERRAL_STATUSES, ReportUnavailable
-from portal.reports.store import current_reports, get_or_build, report_path
+from portal.reports.store import current_reports, get_or_build, queue_render, report_path
 
 ERASED_TEXT = "[erased]"
 
@@ -65,14 +65,14 @@ def export_candidate(candidate: Candidate) -> bytes:
     preparing = 0
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        for request, report in current_reports(candidate.id):
+        for request, key, report in current_reports(candidate.id):
             if report is None and jobs.uses_queue():
                 # Never render in a web worker when a queue exists (as for downloads).
-                jobs.enqueue("render_report", request.to_payload())
+                queue_render(request, key)
                 preparing += 1
                 continue
             try:
-                report = report or get_or_build(request)
+                report = report or get_or_build(request, key)
             except ReportUnavailable:
                 continue
             name = f"reports/{request.kind.value}-{request.feedback_id or 'journey'}.pdf"

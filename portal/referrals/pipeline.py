@@ -173,6 +173,11 @@ def refusal(referral: Referral, to_status: ReferralStatus, actor: User | None) -
         return (
             f"This {noun} is {current.value}, which is final: it cannot become {to_status.value}."
         )
+    if referral.candidate.erased_at is not None and to_status not in CLOSED_STATUSES:
+        return (
+            f"The candidate's data was erased, so this {noun} can only be closed "
+            "(withdrawn or expired), never moved on."
+        )
     if referral.kind is ReferralKind.LEAD and to_status is S.INTRODUCED:
         return (
             "A lead has no contact to introduce, so it skips 'introduced': once the "

@@ -38,6 +38,7 @@ from portal.referrals.pipeline import (
     moves_for,
     transition,
 )
+from portal.reports.data import VISIBLE_REFERRAL_STATUSES
 
 __all__ = [
     "ConflictError",
@@ -49,14 +50,9 @@ __all__ = [
     "transition",
 ]
 
-# Statuses in which the candidate has seen the item (it was approved at some point).
-SHOWN_STATUSES = (
-    ReferralStatus.APPROVED,
-    ReferralStatus.CONSENTED,
-    ReferralStatus.INTRODUCED,
-    ReferralStatus.INTERVIEWING,
-    ReferralStatus.HIRED,
-)
+# Statuses in which the candidate has seen the item (it was approved at some point): the
+# same ones their reports show.
+SHOWN_STATUSES = VISIBLE_REFERRAL_STATUSES
 TEXT_LIMIT = 160
 NOTE_LIMIT = 2000
 

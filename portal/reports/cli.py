@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -12,6 +13,7 @@ from flask.cli import AppGroup
 
 from portal import jobs
 from portal.extensions import db
+from portal.models import JobStatus
 from portal.reports.data import ReportUnavailable
 from portal.reports.store import ReportRequest, all_requests, get_or_build, is_stale
 
@@ -35,34 +37,46 @@ def build_command(workers: int | None, rebuild_all: bool) -> None:
         return
     if jobs.uses_queue():
         for request in requests:
-            jobs.enqueue("render_report", request.to_payload())
+            jobs.enqueue("render_report", {**request.to_payload(), "force": rebuild_all})
         db.session.commit()
         click.echo(f"Queued {len(requests)} report(s) for the workers (flask rq worker).")
         return
     started = time.perf_counter()
-    failures = build_in_processes(requests, workers or os.cpu_count() or 1)
+    failures = build_in_processes(requests, workers or os.cpu_count() or 1, force=rebuild_all)
     elapsed = time.perf_counter() - started
     click.echo(f"Rendered {len(requests) - len(failures)} report(s) in {elapsed:.1f}s.")
-    for request, error in failures:
-        click.echo(f"failed: {request} — {error}", err=True)
     if failures:
+        _retry_as_jobs(failures, force=rebuild_all)
+
+
+def _retry_as_jobs(failures: list[tuple[ReportRequest, str]], *, force: bool) -> None:
+    """Reports that failed in the pool go through the job machinery: retried, and recorded
+    for admins under Admin > Jobs when they still fail."""
+    still_failing = 0
+    for request, error in failures:
+        job = jobs.enqueue("render_report", {**request.to_payload(), "force": force})
+        if job.status is JobStatus.FAILED:
+            still_failing += 1
+            click.echo(f"failed: {request} — {job.last_error or error} (job {job.id})", err=True)
+    db.session.commit()
+    if still_failing:
+        click.echo(f"{still_failing} report(s) failed; see Admin > Jobs.", err=True)
         raise SystemExit(1)
+    click.echo(f"Rendered {len(failures)} more on a second attempt.")
 
 
 def build_in_processes(
-    requests: list[ReportRequest], workers: int
+    requests: list[ReportRequest], workers: int, *, force: bool = False
 ) -> list[tuple[ReportRequest, str]]:
     """Render with a pool of forked processes, each with its own database connections."""
     failures: list[tuple[ReportRequest, str]] = []
+    render = functools.partial(_render_one, force=force)
     if workers == 1:
-        results = map(_render_one, requests)
-        return _collect(results, len(requests), failures)
+        return _collect(map(render, requests), len(requests), failures)
     db.engine.dispose()  # connections must not be shared with the children
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_init_child) as pool:
-        return _collect(
-            pool.imap_unordered(_render_one, requests, chunksize=4), len(requests), failures
-        )
+        return _collect(pool.imap_unordered(render, requests, chunksize=4), len(requests), failures)
 
 
 def _collect(results, total: int, failures: list) -> list[tuple[ReportRequest, str]]:
@@ -81,9 +95,9 @@ def _init_child() -> None:
     db.engine.dispose(close=False)
 
 
-def _render_one(request: ReportRequest) -> tuple[ReportRequest, str | None]:
+def _render_one(request: ReportRequest, force: bool) -> tuple[ReportRequest, str | None]:
     try:
-        get_or_build(request)
+        get_or_build(request, force=force)
         db.session.commit()
     except ReportUnavailable:
         db.session.rollback()

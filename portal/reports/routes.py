@@ -22,7 +22,14 @@ from portal.models import (
 )
 from portal.permissions import can_view_candidate, can_view_feedback, require
 from portal.reports.data import ReportUnavailable
-from portal.reports.store import ReportRequest, cached_report, get_or_build, report_path
+from portal.reports.store import (
+    ReportRequest,
+    cached_report,
+    get_or_build,
+    input_key,
+    queue_render,
+    report_path,
+)
 
 bp = Blueprint("reports", __name__)
 
@@ -52,13 +59,14 @@ def journey_report(candidate_id: int):
 
 def _deliver(request: ReportRequest, candidate: Candidate, label: str) -> Response:
     try:
-        report = cached_report(request)
+        key = input_key(request)
+        report = cached_report(request, key)
         if report is None and jobs.uses_queue():
             # Never render in a web worker when a queue exists: ask a worker and come back.
-            jobs.enqueue("render_report", request.to_payload())
+            queue_render(request, key)
             db.session.commit()
             return render_template("reports/preparing.html"), 202
-        report = report or get_or_build(request)
+        report = report or get_or_build(request, key)
     except ReportUnavailable:
         return render_template("reports/unavailable.html", reason="nothing_released"), 404
     return _send(report, candidate, label)

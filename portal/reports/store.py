@@ -132,6 +132,12 @@ def _key_inputs(candidate_id: int) -> tuple[list, list]:
 
 
 def _hash(request: ReportRequest, scorecards: list, referrals: list) -> str:
+    if request.feedback_id is not None:
+        # An interview report covers the scorecards up to its interview and the referrals
+        # linked to it (build_interview_report): a later release leaves it as it is.
+        target = next(row for row in scorecards if row[0] == request.feedback_id)
+        scorecards = [row for row in scorecards if (row[3], row[0]) <= (target[3], target[0])]
+        referrals = [row for row in referrals if row[3] == request.feedback_id]
     payload = json.dumps(
         [
             TEMPLATE_VERSION,
@@ -145,9 +151,10 @@ def _hash(request: ReportRequest, scorecards: list, referrals: list) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def current_reports(candidate_id: int) -> list[tuple[ReportRequest, Report | None]]:
-    """Every report a candidate has (one per released scorecard, and the journey), each with
-    its stored file when that is current, else None: three queries however many there are."""
+def current_reports(candidate_id: int) -> list[tuple[ReportRequest, str, Report | None]]:
+    """Every report a candidate has (one per released scorecard, and the journey), with its
+    input key and its stored file when that is current, else None: three queries however
+    many there are."""
     scorecards, referrals = _key_inputs(candidate_id)
     if not scorecards:
         return []
@@ -165,7 +172,7 @@ def current_reports(candidate_id: int) -> list[tuple[ReportRequest, Report | Non
         report = stored.get(keys[request])
         if report is not None and not report_path(report).exists():
             report = None
-        current.append((request, report))
+        current.append((request, keys[request], report))
     return current
 
 
@@ -178,14 +185,21 @@ def cached_report(request: ReportRequest, key: str | None = None) -> Report | No
     return report
 
 
-def get_or_build(request: ReportRequest) -> Report:
-    """The stored report for these inputs, rendering and storing it first when needed."""
-    key = input_key(request)
-    report = cached_report(request, key)
+def get_or_build(request: ReportRequest, key: str | None = None, *, force: bool = False) -> Report:
+    """The stored report for these inputs, rendering and storing it first when needed (or
+    always, with force)."""
+    key = key or input_key(request)
+    report = None if force else cached_report(request, key)
     if report is not None:
         return report
     data = build_data(request)
     return store(request, key, data, render_pdf(data))
+
+
+def queue_render(request: ReportRequest, key: str, *, force: bool = False) -> None:
+    """Ask a worker for this report (at most once while it is being made); without Redis it
+    is rendered now."""
+    jobs.enqueue_once("render_report", {**request.to_payload(), "force": force}, key)
 
 
 def store(request: ReportRequest, key: str, data: ReportData, pdf: bytes) -> Report:
@@ -202,15 +216,17 @@ def store(request: ReportRequest, key: str, data: ReportData, pdf: bytes) -> Rep
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    content_hash = hashlib.sha256(pdf).hexdigest()
     existing = db.session.scalar(select(Report).where(Report.input_hash == key))
-    if existing is not None:
+    if existing is not None:  # rendered again on purpose (`flask reports build --all`)
+        existing.content_hash, existing.size_bytes = content_hash, len(pdf)
         return existing
     report = Report(
         candidate_id=request.candidate_id,
         kind=request.kind,
         interview_id=_interview_id(request.feedback_id),
         input_hash=key,
-        content_hash=hashlib.sha256(pdf).hexdigest(),
+        content_hash=content_hash,
         covers={
             "scorecards": [[s.feedback_id, s.revision] for s in data.scorecards],
             "referrals": len(data.referrals),
@@ -273,14 +289,14 @@ def is_stale(request: ReportRequest) -> bool:
 
 def refresh_for_candidate(candidate_id: int) -> None:
     """Queue (or, without Redis, do) the rendering of every stale report of a candidate."""
-    for request in requests_for_candidate(candidate_id):
-        if is_stale(request):
-            jobs.enqueue("render_report", request.to_payload())
+    for request, key, report in current_reports(candidate_id):
+        if report is None:
+            queue_render(request, key)
 
 
 @jobs.handler("render_report")
 def render_report_job(payload: dict) -> None:
     try:
-        get_or_build(ReportRequest.from_payload(payload))
+        get_or_build(ReportRequest.from_payload(payload), force=bool(payload.get("force")))
     except ReportUnavailable:
         return  # the feedback was withdrawn or the candidate erased since: nothing to render

@@ -1,5 +1,5 @@
 """gunicorn.conf.py: workers recycled after max_requests keep answering, with their own
-database connections (the app is preloaded in the master and forked)."""
+database connections."""
 
 from __future__ import annotations
 

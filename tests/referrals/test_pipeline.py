@@ -16,6 +16,7 @@ from portal.models import (
     ReferralTransition,
     utcnow,
 )
+from portal.privacy.services import erase_candidate
 from portal.referrals import ownership, partners, services
 from portal.referrals.pipeline import (
     ALLOWED_TRANSITIONS,
@@ -421,3 +422,17 @@ def test_follow_up_dates_and_overdue(cast):
     assert not ownership.is_overdue(referral)  # closed items are never overdue
     with pytest.raises(ReferralError, match="closed; it needs no follow-up"):
         ownership.set_follow_up(referral, None, actor=cast.admin, expected_version=None)
+
+
+def test_an_erased_candidates_items_can_only_be_closed(cast):
+    referral = rf.at_status(cast, K.REFERRAL, S.CONSENTED)
+    erase_candidate(cast.candidate, actor=cast.admin)
+    db.session.commit()
+    # No introduction is ever sent for someone whose data is gone.
+    with pytest.raises(TransitionRefused, match="data was erased"):
+        services.transition(referral, S.INTRODUCED, cast.admin)
+    db.session.rollback()
+    assert S.INTRODUCED not in moves_for(referral, cast.admin)
+    services.transition(referral, S.WITHDRAWN, cast.admin)
+    db.session.commit()
+    assert db.session.get(Referral, referral.id).status is S.WITHDRAWN

@@ -344,3 +344,17 @@ def test_render_never_fetches_outside_static(app, tmp_path: Path, web_server):
     assert "LEAKED" not in text
     assert requests == []
     assert traversal.startswith("..")
+
+
+def test_report_says_not_this_time_for_skills_when_nothing_was_rated(app, recruiter):
+    feedback = scorecard(
+        factories.interview(factories.candidate(name="Lena Fischer"), recruiter),
+        recruiter,
+        scores={},
+        practice_suggestions=None,
+    )
+
+    text = pdf_text(render_pdf(build_interview_report(feedback.id)))
+
+    assert "No skills feedback was recorded." in text
+    assert "Three things to practise" not in text
