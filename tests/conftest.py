@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -138,3 +139,22 @@ def recruiter(app):
 @pytest.fixture
 def other_recruiter(app):
     return factories.user(role="recruiter", email="rec2@example.com", name="Otto Other")
+
+
+REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture
+def redis_url(worker_id: str) -> str:
+    """A Redis database of this test worker's own (numbers 4-15 by xdist worker), emptied
+    first. Without Redis the test is skipped, except in CI, where it fails."""
+    number = 4 + (int(worker_id[2:]) % 12 if worker_id.startswith("gw") else 0)
+    url = f"{REDIS_BASE}/{number}"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI ({url})")
+        pytest.skip(f"no Redis at {url}")
+    redis.Redis.from_url(url).flushdb()
+    return url

@@ -1,11 +1,8 @@
 """Background jobs: inline without Redis; real RQ workers with it; failures retried and shown."""
 
 import io
-import os
 import zipfile
 
-import pytest
-import redis
 from rq import SimpleWorker
 
 from portal import jobs
@@ -14,27 +11,10 @@ from portal.models import Job, JobStatus, Report
 from tests import factories
 from tests.factories import scorecard_form, sign_in
 
-REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-
 
 @jobs.handler("test_explode")
 def _explode(payload):
     raise RuntimeError(f"boom {payload['n']}")
-
-
-@pytest.fixture
-def redis_url(worker_id):
-    """A Redis database of this test worker's own (numbers 10-15), emptied first."""
-    number = 10 + (int(worker_id[2:]) % 6 if worker_id.startswith("gw") else 0)
-    url = f"{REDIS_BASE}/{number}"
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.RedisError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI ({url})")
-        pytest.skip(f"no Redis at {url}")
-    redis.Redis.from_url(url).flushdb()
-    return url
 
 
 def work_queue(app) -> None:

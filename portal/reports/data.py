@@ -3,13 +3,13 @@
 The builders read the latest released revision of each *released* scorecard (never the live
 scorecard columns, so never private notes or unreleased edits) and the candidate's referrals
 from "approved" onwards. Everything the PDF shows is decided here; the templates only lay it
-out, and `input_fingerprint` hashes exactly this data.
+out. `canonical_json` serialises exactly this data (the tests read it to prove what a report
+can and cannot contain); the cache key is made in portal/reports/store.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -773,9 +773,3 @@ def canonical_json(data: ReportData) -> str:
         ensure_ascii=False,
         separators=(",", ":"),
     )
-
-
-def input_fingerprint(data: ReportData) -> str:
-    """sha256 over the report data and TEMPLATE_VERSION: equal inputs give the same PDF."""
-    payload = f"{TEMPLATE_VERSION}\n{canonical_json(data)}".encode()
-    return hashlib.sha256(payload).hexdigest()
