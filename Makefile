@@ -7,7 +7,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?= -n auto
 export FLASK_APP := wsgi:app
 
-.PHONY: run test lint install migrate seed check-system serve-prod clean
+.PHONY: run test lint install migrate seed system-run system-test serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-check-system:
-	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || \
-	  echo "warning: libharfbuzz-subset0 is not installed; PDF reports render about 5x slower (apt-get install libharfbuzz-subset0)."
-	@ldconfig -p 2>/dev/null | grep -q libpango-1.0 || \
-	  echo "warning: Pango is missing; WeasyPrint cannot render PDFs (apt-get install libpango-1.0-0 libpangoft2-1.0-0)."
+# System libraries (README.md, "Two commands"): installed with apt-get where this machine can,
+# otherwise the command stops with the exact line to run.
+system-run:
+	@$(PYTHON) scripts/system_packages.py run
+
+system-test:
+	@$(PYTHON) scripts/system_packages.py test
 
 migrate: install
 	$(BIN)/flask db upgrade
@@ -31,7 +33,7 @@ migrate: install
 seed: migrate
 	$(BIN)/flask seed-demo
 
-run: check-system seed
+run: system-run seed
 	@echo "BetterOff on http://$(HOST):$(PORT)  (demo logins in README.md, password betteroff-demo)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
@@ -40,7 +42,7 @@ node_modules/.package-lock.json: package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
 	  else echo "warning: npm not found; the browser tests' accessibility audit needs axe-core (npm ci)."; fi
 
-test: install node_modules/.package-lock.json
+test: system-test install node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r portal -ll
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from werkzeug.routing import IntegerConverter
 
 from portal import cli, errors, ops, security, templating
@@ -39,11 +40,12 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
+        instance_path=instance_path,
         instance_relative_config=True,
     )
     app.url_map.converters["int"] = BoundedIntConverter
@@ -52,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     settings.check_production_ready(app.config)
+    make_folders(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -64,6 +67,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return app
+
+
+def make_folders(app: Flask) -> None:
+    """Create the folders the app writes to, so a fresh clone (where the git-ignored instance
+    folder does not exist yet) can migrate, seed and serve, and every `flask` command works."""
+    folders = [app.instance_path, app.config["REPORTS_DIR"], app.config["OUTBOX_DIR"]]
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folders.append(os.path.dirname(os.path.abspath(url.database)))
+    for folder in folders:
+        os.makedirs(folder, exist_ok=True)
 
 
 def load_user(session_id: str) -> User | None:

@@ -24,7 +24,11 @@ Layout decisions (DESIGN.md section 4):
 - Only files under static/ can be loaded, by "static:" URLs (`StaticFilesFetcher`). Anything
   else, http(s), file: and data: included, is refused and left out of the PDF. There is no
   base URL, so relative URLs resolve to nothing.
-- The same data gives byte-identical PDFs (no creation date, no random identifiers).
+- The same data gives byte-identical PDFs (no creation date, no random identifiers), with
+  either of WeasyPrint's font subsetters. HarfBuzz's (libharfbuzz-subset0) writes no time; the
+  fontTools fallback stamps the subset font's `head.modified` with the current time unless
+  SOURCE_DATE_EPOCH (the reproducible-builds convention fontTools follows) is set, so it is
+  set here to the shipped fonts' release date.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from __future__ import annotations
 import functools
 import logging
 import mimetypes
+import os
 import threading
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -55,6 +60,10 @@ CONTENT_TYPES = {".css": "text/css", ".otf": "font/otf", ".ttf": "font/ttf"}
 ACCENT = "#0f5f5c"
 TRACK = "#eef1f4"
 GRID = "#d9dee5"
+
+# Inter 4.0's release date (2023-11-16): fontTools' subsetter stamps fonts with this, not now.
+FONT_TIMESTAMP = "1700092800"
+os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_TIMESTAMP)
 
 # Pango and the shared font configuration are not safe to use from two threads at once.
 _render_lock = threading.Lock()

@@ -6,6 +6,7 @@ import io
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
+from weasyprint.pdf import fonts as weasyprint_fonts
 
 from portal.models import CompanyKind, Decision, Dimension, FeedbackState, ReferralKind, Stage
 from portal.reports.data import build_interview_report, build_journey_report
@@ -232,10 +234,19 @@ def test_only_the_shipped_font_is_embedded(interview_pdf, journey_pdf):
         assert any("Bold" in name for name in names)
 
 
-def test_same_data_gives_the_same_bytes(maya):
+@pytest.mark.parametrize("subsetter", ["harfbuzz", "fonttools"])
+def test_same_data_gives_the_same_bytes(maya, subsetter, monkeypatch):
+    # WeasyPrint subsets fonts with libharfbuzz-subset0 when it is installed (make run and
+    # make test install it) and falls back to fontTools otherwise; both must be reproducible.
+    if subsetter == "harfbuzz":
+        assert weasyprint_fonts.harfbuzz_subset, "libharfbuzz-subset0 is not installed"
+    else:
+        monkeypatch.setattr(weasyprint_fonts, "harfbuzz_subset", None)
     data = build_interview_report(maya["first"].id)
 
-    assert render_pdf(data) == render_pdf(data)
+    first = render_pdf(data)
+    time.sleep(1.1)  # a time stamp in seconds would differ now
+    assert render_pdf(data) == first
 
 
 def test_html_escapes_what_recruiters_typed(app, recruiter):

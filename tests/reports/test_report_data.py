@@ -361,7 +361,9 @@ def test_skills_gain_without_ratings_or_suggestions(candidate, recruiter, positi
     assert data.action_plan == ()
 
 
-def test_report_data_ignores_what_the_candidate_may_not_see(candidate, recruiter, position, partner):
+def test_report_data_ignores_what_the_candidate_may_not_see(
+    candidate, recruiter, position, partner
+):
     feedback = scorecard(interview(candidate, recruiter, position), recruiter)
     referral(candidate, recruiter, company=partner, feedback=feedback)
     before = canonical_json(build_interview_report(feedback.id))
