@@ -1,24 +1,22 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
     IntegerField,
     PasswordField,
-    SelectField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from portal.forms import choices, enum_choices
-from portal.models import Role
+from portal.forms import EnumField, Form, NameField, QueryForm, Required, choices
+from portal.models import JobStatus, Role
 
 STAFF_ROLES = choices([(Role.RECRUITER.value, "Recruiter"), (Role.ADMIN.value, "Admin")])
 
 
-class NewUserForm(FlaskForm):
-    name = StringField(
+class NewUserForm(Form):
+    name = NameField(
         "Full name", validators=[DataRequired("Enter the person's name."), Length(max=120)]
     )
     email = EmailField(
@@ -29,7 +27,9 @@ class NewUserForm(FlaskForm):
             Length(max=254),
         ],
     )
-    role = SelectField("Role", choices=STAFF_ROLES, validators=[DataRequired()])
+    role = EnumField(
+        "Role", enum_cls=Role, choices=STAFF_ROLES, validators=[Required("Choose a role.")]
+    )
     password = PasswordField(
         "Initial password",
         validators=[Optional(), Length(max=256)],
@@ -38,19 +38,24 @@ class NewUserForm(FlaskForm):
     submit = SubmitField("Create account")
 
 
-class EditUserForm(FlaskForm):
-    name = StringField(
+class EditUserForm(Form):
+    name = NameField(
         "Full name", validators=[DataRequired("Enter the person's name."), Length(max=120)]
     )
-    role = SelectField("Role", choices=enum_choices(Role))
+    role = EnumField("Role", enum_cls=Role, validators=[Required("Choose a role.")])
     active = BooleanField("Active (can sign in)")
     submit = SubmitField("Save changes")
 
 
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
+class UserFilterForm(QueryForm):
+    role = EnumField("Role", enum_cls=Role, blank="All roles", validators=[Optional()])
 
+
+class JobFilterForm(QueryForm):
+    status = EnumField("Status", enum_cls=JobStatus, blank="All", validators=[Optional()])
+
+
+class AuditFilterForm(QueryForm):
     action = StringField("Action", validators=[Optional(), Length(max=60)])
     actor = StringField("Who (email)", validators=[Optional(), Length(max=254)])
     object_type = StringField("Object type", validators=[Optional(), Length(max=40)])
@@ -71,8 +76,8 @@ class AuditFilterForm(FlaskForm):
     )
 
 
-class EraseCandidateForm(FlaskForm):
-    confirm_name = StringField(
+class EraseCandidateForm(Form):
+    confirm_name = NameField(
         "Type the candidate's full name to confirm",
         validators=[
             DataRequired("Type the candidate's name to confirm the erasure."),

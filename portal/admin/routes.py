@@ -7,22 +7,33 @@ from sqlalchemy.orm import joinedload
 
 from portal import audit, jobs
 from portal.admin import bp
-from portal.admin.forms import AuditFilterForm, EditUserForm, EraseCandidateForm, NewUserForm
+from portal.admin.forms import (
+    AuditFilterForm,
+    EditUserForm,
+    EraseCandidateForm,
+    JobFilterForm,
+    NewUserForm,
+    UserFilterForm,
+)
 from portal.auth.services import AccountError, create_staff_user, update_user
 from portal.extensions import db
 from portal.models import AuditEvent, Candidate, Job, JobStatus, Role, User
 from portal.paging import paginate
 from portal.privacy import services as privacy
+from portal.text import clean_name
 
 
 @bp.route("/users")
 def users():
-    role = request.args.get("role", "")
+    filters = UserFilterForm(request.args)
+    role = filters.role.data if filters.validate() else None
     query = select(User).order_by(User.role, User.name)
-    if role in {r.value for r in Role}:
-        query = query.where(User.role == Role(role))
+    if role is not None:
+        query = query.where(User.role == role)
     page = paginate(query, per_page=50)
-    return render_template("admin/users.html", page=page, role=role, roles=list(Role))
+    return render_template(
+        "admin/users.html", page=page, role=role.value if role else "", roles=list(Role)
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -33,7 +44,7 @@ def new_user():
             user = create_staff_user(
                 form.name.data,
                 form.email.data,
-                Role(form.role.data),
+                form.role.data,
                 form.password.data or None,
                 actor=current_user._get_current_object(),
             )
@@ -50,13 +61,13 @@ def new_user():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = EditUserForm(obj=user, role=user.role.value)
+    form = EditUserForm(obj=user)
     if form.validate_on_submit():
         try:
             update_user(
                 user,
                 name=form.name.data,
-                role=Role(form.role.data),
+                role=form.role.data,
                 active=form.active.data,
                 actor=current_user._get_current_object(),
             )
@@ -72,12 +83,18 @@ def edit_user(user_id: int):
 
 @bp.route("/jobs")
 def job_list():
-    status = request.args.get("status", "")
+    filters = JobFilterForm(request.args)
+    status = filters.status.data if filters.validate() else None
     query = select(Job).order_by(Job.id.desc())
-    if status in {s.value for s in JobStatus}:
-        query = query.where(Job.status == JobStatus(status))
+    if status is not None:
+        query = query.where(Job.status == status)
     page = paginate(query, per_page=50)
-    return render_template("admin/jobs.html", page=page, status=status, statuses=list(JobStatus))
+    return render_template(
+        "admin/jobs.html",
+        page=page,
+        status=status.value if status else "",
+        statuses=list(JobStatus),
+    )
 
 
 @bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
@@ -132,7 +149,7 @@ def erase_candidate(candidate_id: int):
         return redirect(url_for("candidates.detail", candidate_id=candidate.id))
     form = EraseCandidateForm()
     if form.validate_on_submit():
-        if form.confirm_name.data.strip() != candidate.name:
+        if form.confirm_name.data != clean_name(candidate.name):
             form.confirm_name.errors.append(
                 "That is not the candidate's name as recorded; nothing was erased."
             )

@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from portal.forms import Form
 
-class SignInForm(FlaskForm):
+
+class SignInForm(Form):
     email = EmailField(
         "Email", validators=[DataRequired("Enter your email address."), Length(max=254)]
     )
@@ -13,7 +14,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         "Email",
         validators=[
@@ -25,7 +26,7 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField("Send reset link")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Choose a password."), Length(max=256)],

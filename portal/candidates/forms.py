@@ -1,10 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.forms import Form, NameField
 
-class CandidateForm(FlaskForm):
-    name = StringField(
+
+class CandidateForm(Form):
+    name = NameField(
         "Full name", validators=[DataRequired("Enter the candidate's name."), Length(max=120)]
     )
     email = EmailField(

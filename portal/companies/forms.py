@@ -1,17 +1,16 @@
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import enum_choices
+from portal.forms import EnumField, Form, NameField, QueryForm, Required
 from portal.models import CompanyKind
 from portal.rubric import RUBRIC
 
 
-class CompanyForm(FlaskForm):
-    name = StringField(
+class CompanyForm(Form):
+    name = NameField(
         "Company name", validators=[DataRequired("Enter the company's name."), Length(max=160)]
     )
-    kind = SelectField("Kind", choices=enum_choices(CompanyKind))
+    kind = EnumField("Kind", enum_cls=CompanyKind, validators=[Required("Choose a kind.")])
     website = StringField(
         "Website",
         validators=[
@@ -25,7 +24,12 @@ class CompanyForm(FlaskForm):
     submit = SubmitField("Save company")
 
 
-class PositionForm(FlaskForm):
+class CompanySearchForm(QueryForm):
+    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    kind = EnumField("Kind", enum_cls=CompanyKind, blank="All", validators=[Optional()])
+
+
+class PositionForm(Form):
     title = StringField(
         "Job title", validators=[DataRequired("Enter the job title."), Length(max=160)]
     )

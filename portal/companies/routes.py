@@ -4,7 +4,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.companies import bp
-from portal.companies.forms import CompanyForm, PositionForm
+from portal.companies.forms import CompanyForm, CompanySearchForm, PositionForm
 from portal.companies.services import CompanyError, save_company, save_position
 from portal.extensions import db
 from portal.models import Company, CompanyKind, Position
@@ -14,8 +14,10 @@ from portal.rubric import RUBRIC
 
 @bp.route("/")
 def index():
-    q = request.args.get("q", "").strip()[:100]
-    kind = request.args.get("kind", "")
+    search = CompanySearchForm(request.args)
+    search.validate()
+    q = (search.q.data or "") if not search.q.errors else ""
+    kind = search.kind.data if not search.kind.errors else None
     query = (
         select(Company).order_by(func.lower(Company.name)).options(selectinload(Company.positions))
     )
@@ -24,11 +26,15 @@ def index():
         query = query.where(
             or_(Company.name.ilike(like), Company.positions.any(Position.title.ilike(like)))
         )
-    if kind in {k.value for k in CompanyKind}:
-        query = query.where(Company.kind == CompanyKind(kind))
+    if kind is not None:
+        query = query.where(Company.kind == kind)
     page = paginate(query, per_page=25)
     return render_template(
-        "companies/index.html", page=page, q=q, kind=kind, kinds=list(CompanyKind)
+        "companies/index.html",
+        page=page,
+        q=q,
+        kind=kind.value if kind else "",
+        kinds=list(CompanyKind),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from portal import audit
+from portal.database import flush_unique
 from portal.extensions import db
 from portal.models import Company, CompanyKind, Dimension, Position, User
 
@@ -19,7 +20,8 @@ def save_company(company: Company | None, *, actor: User, **fields: Any) -> Comp
     name = fields["name"].strip()
     clash = db.session.scalar(
         select(Company.id).where(
-            func.lower(Company.name) == name.lower(), Company.id != (company.id if company else -1)
+            func.lower(Company.name) == func.lower(name),
+            Company.id != (company.id if company else -1),
         )
     )
     if clash is not None:
@@ -32,7 +34,7 @@ def save_company(company: Company | None, *, actor: User, **fields: Any) -> Comp
     company.notes = (fields.get("notes") or "").strip() or None
     company.active = bool(fields.get("active", True))
     db.session.add(company)
-    db.session.flush()
+    flush_unique(CompanyError("A company with this name already exists."))
     audit.record("company_created" if created else "company_updated", company, actor=actor)
     return company
 
@@ -49,7 +51,7 @@ def save_position(
     clash = db.session.scalar(
         select(Position.id).where(
             Position.company_id == company.id,
-            func.lower(Position.title) == title.lower(),
+            func.lower(Position.title) == func.lower(title),
             Position.id != (position.id if position else -1),
         )
     )
@@ -66,7 +68,7 @@ def save_position(
     # Only non-default weights are stored, so the default stays visible as "1".
     position.rubric_weights = {k: v for k, v in weights.items() if v != 1}
     db.session.add(position)
-    db.session.flush()
+    flush_unique(CompanyError(f"{company.name} already has a position called {title}."))
     audit.record(
         "position_created" if created else "position_updated",
         position,

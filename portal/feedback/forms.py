@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SubmitField, TextAreaField
+from wtforms import DateField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.feedback.services import SCALAR_FIELDS, ScorecardInput
-from portal.forms import choices, enum_choices
+from portal.forms import EnumRadioField, Form, KeyListField, VersionField, choices
 from portal.models import Decision, Dimension, Feedback
 from portal.rubric import RUBRIC
 
@@ -26,15 +25,11 @@ def _text(label: str, description: str = "", limit: int = TEXT_LIMIT) -> TextAre
     return TextAreaField(label, validators=[Optional(), _length(limit)], description=description)
 
 
-class ScorecardForm(FlaskForm):
-    lock_version = HiddenField()
+class ScorecardForm(Form):
+    lock_version = VersionField()
+    acknowledge = KeyListField()  # release-check findings the author keeps on purpose
 
-    decision = RadioField(
-        "Next-round decision",
-        choices=enum_choices(Decision),
-        validators=[Optional()],
-        validate_choice=True,
-    )
+    decision = EnumRadioField("Next-round decision", enum_cls=Decision, validators=[Optional()])
     next_step = _text("Next step", "What happens next for the candidate, in a sentence or two.")
     next_step_on = DateField(
         "Date of the next step",
@@ -85,7 +80,7 @@ class ScorecardForm(FlaskForm):
         return ScorecardInput(
             scores=scores,
             examples={dim: self.example_field(dim).data for dim in Dimension},
-            decision=Decision(self.decision.data) if self.decision.data else None,
+            decision=self.decision.data,
             next_step=self.next_step.data,
             next_step_on=self.next_step_on.data,
             strengths=self.strengths.data,
@@ -120,16 +115,17 @@ for _guide in RUBRIC:
     )
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(Form):
     """Release with acknowledgements: one checkbox value per finding kept on purpose."""
 
+    acknowledge = KeyListField()
     submit = SubmitField("Release to the candidate")
 
 
 def form_data(feedback: Feedback) -> dict[str, Any]:
     """Prefill for the form from a scorecard."""
     data = {name: getattr(feedback, name) for name in SCALAR_FIELDS}
-    data["decision"] = feedback.decision.value if feedback.decision else None
+    data["decision"] = feedback.decision
     data["lock_version"] = feedback.lock_version
     for rating in feedback.ratings:
         data[f"score_{rating.dimension.value}"] = str(rating.score) if rating.score else None

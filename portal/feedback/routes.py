@@ -66,7 +66,7 @@ def edit(feedback_id: int):
             new_revision = _save(feedback, form)
         except services.ConflictError as exc:
             conflict = exc.current
-            form.lock_version.data = str(exc.current.lock_version)
+            form.lock_version.data = exc.current.lock_version
             flash(str(exc), "error")
         except services.UnacknowledgedFindings as exc:
             db.session.rollback()
@@ -75,7 +75,7 @@ def edit(feedback_id: int):
         except services.IncompleteError as exc:
             saved = _keep_draft_or_rollback(feedback)
             # The next save is based on the stored version, not the posted one.
-            form.lock_version.data = str(feedback.lock_version)
+            form.lock_version.data = feedback.lock_version
             _show_problems(form, exc, saved=saved)
         except services.FeedbackError as exc:
             db.session.rollback()
@@ -98,14 +98,14 @@ def edit(feedback_id: int):
         or (services.release_findings(feedback) if request.method == "GET" else []),
         finding_key=services.finding_key,
         conflict=conflict,
-        acknowledged=set(request.form.getlist("acknowledge")),
+        acknowledged=form.acknowledge.data,
     )
 
 
 def _save(feedback: Feedback, form: ScorecardForm) -> bool:
     """Save, submit or amend as the button says; True when a new revision was released."""
     actor, data = me(), form.to_input()
-    expected = int(form.lock_version.data) if (form.lock_version.data or "").isdigit() else -1
+    expected = form.lock_version.expected
     if feedback.revision:
         revision = services.amend_feedback(
             feedback,
@@ -113,7 +113,7 @@ def _save(feedback: Feedback, form: ScorecardForm) -> bool:
             actor=actor,
             expected_version=expected,
             reason=form.amendment_reason.data or "",
-            acknowledged=set(request.form.getlist("acknowledge")),
+            acknowledged=form.acknowledge.data,
         )
         return revision is not None
     services.save_feedback(feedback, data, actor=actor, expected_version=expected)
@@ -176,9 +176,7 @@ def release(feedback_id: int):
     form = ReleaseForm()
     if form.validate_on_submit():
         try:
-            services.release_feedback(
-                feedback, actor=me(), acknowledged=set(request.form.getlist("acknowledge"))
-            )
+            services.release_feedback(feedback, actor=me(), acknowledged=form.acknowledge.data)
         except services.FeedbackError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -196,7 +194,7 @@ def release(feedback_id: int):
         finding_key=services.finding_key,
         texts=services.candidate_texts(feedback),
         problems=services.completeness_problems(feedback),
-        acknowledged=set(request.form.getlist("acknowledge")),
+        acknowledged=form.acknowledge.data,
     )
 
 

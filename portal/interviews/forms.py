@@ -1,27 +1,30 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import choices, enum_choices
+from portal.forms import (
+    EnumField,
+    Form,
+    IdSelectField,
+    QueryForm,
+    Required,
+    choices,
+    enum_choices,
+    enum_or_none,
+    parse_id,
+)
 from portal.interviews.services import ListFilters
 from portal.models import FeedbackState, InterviewFormat, Stage
 
 DATE_HINT = "Enter a date like 2026-12-31."
 
 
-class InterviewForm(FlaskForm):
-    candidate_id = SelectField(
-        "Candidate", coerce=int, validators=[InputRequired("Choose a candidate.")]
-    )
-    position_id = SelectField(
-        "Position", coerce=int, validators=[InputRequired("Choose a position.")]
-    )
-    interviewer_id = SelectField(
-        "Interviewer", coerce=int, validators=[InputRequired("Choose the interviewer.")]
-    )
-    stage = SelectField("Stage", choices=enum_choices(Stage), validators=[DataRequired()])
-    format = SelectField(
-        "Format", choices=enum_choices(InterviewFormat), validators=[DataRequired()]
+class InterviewForm(Form):
+    candidate_id = IdSelectField("Candidate", validators=[Required("Choose a candidate.")])
+    position_id = IdSelectField("Position", validators=[Required("Choose a position.")])
+    interviewer_id = IdSelectField("Interviewer", validators=[Required("Choose the interviewer.")])
+    stage = EnumField("Stage", enum_cls=Stage, validators=[Required("Choose the stage.")])
+    format = EnumField(
+        "Format", enum_cls=InterviewFormat, validators=[Required("Choose the format.")]
     )
     scheduled_at = DateTimeLocalField(
         "Date and time",
@@ -43,16 +46,11 @@ class InterviewForm(FlaskForm):
         self.interviewer_id.choices = choices((str(u.id), u.name) for u in interviewers)
 
 
-class ListFilterForm(FlaskForm):
+class ListFilterForm(QueryForm):
     """Search, filters and sorting shared by the candidate and interview lists (GET, no CSRF)."""
 
-    class Meta:
-        csrf = False
-
     q = StringField("Search", validators=[Optional(), Length(max=100)])
-    stage = SelectField(
-        "Stage", choices=enum_choices(Stage, blank="Any stage"), validators=[Optional()]
-    )
+    stage = EnumField("Stage", enum_cls=Stage, blank="Any stage", validators=[Optional()])
     state = SelectField(
         "Feedback",
         choices=choices([("", "Any feedback state"), ("none", "No feedback yet")])
@@ -89,10 +87,10 @@ class ListFilterForm(FlaskForm):
         state = self.state.data if ok["state"] else ""
         return ListFilters(
             q=(self.q.data or "").strip() if ok["q"] else "",
-            stage=Stage(self.stage.data) if ok["stage"] and self.stage.data else None,
-            state=FeedbackState(state) if state and state != "none" else None,
+            stage=self.stage.data if ok["stage"] else None,
+            state=enum_or_none(FeedbackState, state),
             without_feedback=state == "none",
-            recruiter_id=int(recruiter) if recruiter and recruiter.isdigit() else None,
+            recruiter_id=parse_id(recruiter),
             date_from=self.date_from.data if ok["date_from"] else None,
             date_to=self.date_to.data if ok["date_to"] else None,
             sort=self.sort.data if ok["sort"] and self.sort.data else "",

@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.feedback.services import overall_score
+from portal.forms import id_arg
 from portal.interviews import bp, services
 from portal.interviews.forms import InterviewForm, ListFilterForm
 from portal.models import Candidate, Feedback, Interview, Position
@@ -28,7 +29,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    candidate_id = request.args.get("candidate", type=int)
+    candidate_id = id_arg("candidate")
     return _interview_form(None, candidate_id=candidate_id)
 
 
@@ -59,8 +60,8 @@ def _interview_form(interview: Interview | None, candidate_id: int | None = None
                 candidate_id=form.candidate_id.data,
                 position_id=form.position_id.data,
                 interviewer_id=form.interviewer_id.data,
-                stage=services.Stage(form.stage.data),
-                format=services.InterviewFormat(form.format.data),
+                stage=form.stage.data,
+                format=form.format.data,
                 scheduled_at=form.scheduled_at.data,
                 location=form.location.data,
             )

@@ -99,7 +99,7 @@ class Outcome:
 def bulk():
     """Approve or expire the ticked items; each one succeeds or fails on its own."""
     form = BulkForm()
-    picked = _picked(request.form.getlist("selected"))
+    picked = form.selected.data
     problems = []
     if not picked:
         problems.append("Select at least one referral or lead.")
@@ -119,18 +119,8 @@ def bulk():
     verb = "approved" if target is ReferralStatus.APPROVED else "expired"
     flash(f"{done} of {len(outcomes)} {verb}.", "success" if done == len(outcomes) else "warning")
     return render_template(
-        "referrals/bulk_results.html", outcomes=outcomes, target=target, back=_back()
+        "referrals/bulk_results.html", outcomes=outcomes, target=target, back=_back(form)
     )
-
-
-def _picked(values: list[str]) -> list[tuple[int, int | None]]:
-    """Ticked boxes carry "<id>:<lock_version>"; anything else is ignored, duplicates once."""
-    picked: dict[int, int | None] = {}
-    for value in values:
-        raw_id, _, raw_version = value.partition(":")
-        if raw_id.isdigit():
-            picked.setdefault(int(raw_id), int(raw_version) if raw_version.isdigit() else None)
-    return list(picked.items())
 
 
 def _bulk_confirm(form: BulkForm, picked: list[tuple[int, int | None]]):
@@ -140,7 +130,7 @@ def _bulk_confirm(form: BulkForm, picked: list[tuple[int, int | None]]):
     ).all()
     versions = dict(picked)
     return render_template(
-        "referrals/bulk_confirm.html", form=form, items=items, versions=versions, back=_back()
+        "referrals/bulk_confirm.html", form=form, items=items, versions=versions, back=_back(form)
     )
 
 
@@ -187,9 +177,9 @@ def _label(referral: Referral) -> str:
     return f"#{referral.id} {referral.candidate.name} → {target}"
 
 
-def _back() -> str:
+def _back(form: BulkForm) -> str:
     """Where the bulk form came from, if it is a board page; else the board."""
-    back = request.form.get("back", "")
+    back = form.back.data or ""
     if back.startswith("/admin/referrals") and not back.startswith("//"):
         return back
     return url_for("referrals.board_list")

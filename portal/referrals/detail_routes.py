@@ -11,7 +11,7 @@ from portal.models import Referral, ReferralStatus, ReferralTransition, Role
 from portal.referrals import bp, notify, ownership, services
 from portal.referrals.access import STAFF, allow, me
 from portal.referrals.board import with_display
-from portal.referrals.forms import FollowUpForm, OwnerForm, TransitionForm, version_of
+from portal.referrals.forms import FollowUpForm, OwnerForm, TransitionForm
 from portal.referrals.pipeline import (
     CLOSING_MOVES,
     MOVE_LABELS,
@@ -42,7 +42,7 @@ def render_detail(referral: Referral, status: int = 200):
     owner_form = OwnerForm(formdata=None, lock_version=referral.lock_version)
     if user.role is Role.ADMIN:
         owner_form.set_options(ownership.staff_choices())
-        owner_form.owner_id.data = str(referral.owner_id or "")
+        owner_form.owner_id.data = referral.owner_id
     follow_up_form = FollowUpForm(
         formdata=None, lock_version=referral.lock_version, follow_up_on=referral.follow_up_on
     )
@@ -99,7 +99,7 @@ def _make_move(referral: Referral, target: ReferralStatus, form: TransitionForm)
             target,
             actor,
             note=form.note.data,
-            expected_version=version_of(form.lock_version),
+            expected_version=form.lock_version.expected,
         )
     except ConflictError as exc:
         db.session.rollback()
@@ -145,7 +145,7 @@ def follow_up(referral_id: int):
             referral,
             form.follow_up_on.data,
             actor=me(),
-            expected_version=version_of(form.lock_version),
+            expected_version=form.lock_version.expected,
         )
     except ReferralError as exc:
         db.session.rollback()
@@ -168,10 +168,10 @@ def assign_owner(referral_id: int):
     if not form.validate_on_submit():
         flash("Choose an owner from the list.", "error")
         return render_detail(referral, status=400)
-    owner = next((u for u in people if str(u.id) == form.owner_id.data), None)
+    owner = next((u for u in people if u.id == form.owner_id.data), None)
     try:
         ownership.assign_owner(
-            referral, owner, actor=me(), expected_version=version_of(form.lock_version)
+            referral, owner, actor=me(), expected_version=form.lock_version.expected
         )
     except ReferralError as exc:
         db.session.rollback()

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    Field,
     HiddenField,
-    RadioField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from portal.forms import choices, enum_choices
+from portal.forms import (
+    MAX_LIST_ITEMS,
+    EnumField,
+    EnumRadioField,
+    Form,
+    IdSelectField,
+    NameField,
+    QueryForm,
+    Required,
+    VersionField,
+    choices,
+    enum_choices,
+    enum_or_none,
+    parse_id,
+)
 from portal.models import Company, LeadKind, PartnerContact, ReferralKind, ReferralStatus, User
 from portal.referrals.board import BoardFilters
 from portal.referrals.partners import ContactInput
@@ -45,26 +58,21 @@ def _date(label: str, description: str = DATE_HINT) -> DateField:
     )
 
 
-def version_of(field: HiddenField) -> int:
-    """The lock_version a form carried; a missing or mangled one never matches (-1)."""
-    raw = (field.data or "").strip()
-    return int(raw) if raw.isdigit() else -1
-
-
-class ProposalForm(FlaskForm):
-    kind = RadioField(
+class ProposalForm(Form):
+    kind = EnumRadioField(
         "What are you proposing?",
+        enum_cls=ReferralKind,
         choices=KIND_CHOICES,
-        validators=[InputRequired("Choose a referral or a lead.")],
+        validators=[Required("Choose a referral or a lead.")],
     )
-    contact_id = SelectField("Contact", validators=[Optional()])
+    contact_id = IdSelectField("Contact", validators=[Optional()])
     referral_role = StringField(
         "Role the introduction is about",
         validators=[Optional(), _length(160)],
         description="For example: Senior Data Analyst.",
     )
-    lead_kind = RadioField("Kind of lead", choices=enum_choices(LeadKind), validators=[Optional()])
-    company_id = SelectField("Company", validators=[Optional()])
+    lead_kind = EnumRadioField("Kind of lead", enum_cls=LeadKind, validators=[Optional()])
+    company_id = IdSelectField("Company", validators=[Optional()])
     lead_role = StringField(
         "Role or opening",
         validators=[Optional(), _length(160)],
@@ -101,15 +109,15 @@ class ProposalForm(FlaskForm):
         )
 
     def to_proposal(self, feedback_id: int | None) -> Proposal:
-        kind = ReferralKind(self.kind.data)
+        kind = self.kind.data
         referral = kind is ReferralKind.REFERRAL
         return Proposal(
             kind=kind,
             note_to_candidate=self.note_to_candidate.data or "",
-            contact_id=_int(self.contact_id.data) if referral else None,
+            contact_id=self.contact_id.data if referral else None,
             role_title=self.referral_role.data if referral else self.lead_role.data,
-            lead_kind=None if referral else _lead_kind(self.lead_kind.data),
-            company_id=None if referral else _int(self.company_id.data),
+            lead_kind=None if referral else self.lead_kind.data,
+            company_id=None if referral else self.company_id.data,
             market=None if referral else self.market.data,
             follow_up_on=self.follow_up_on.data,
             feedback_id=feedback_id,
@@ -117,7 +125,7 @@ class ProposalForm(FlaskForm):
 
     def show_problems(self, problems: dict[str, str]) -> None:
         """Put the service's findings next to the fields they are about (one per field)."""
-        lead = self.kind.data == ReferralKind.LEAD.value
+        lead = self.kind.data is ReferralKind.LEAD
         names = {"role_title": "lead_role" if lead else "referral_role"}
         for key, message in problems.items():
             name = names.get(key, key)
@@ -125,16 +133,8 @@ class ProposalForm(FlaskForm):
                 self[name].errors = [*self[name].errors, message]
 
 
-def _lead_kind(raw: str | None) -> LeadKind | None:
-    return LeadKind(raw) if raw in {k.value for k in LeadKind} else None
-
-
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
-class ContactForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the contact's name."), _length(120)])
+class ContactForm(Form):
+    name = NameField("Name", validators=[DataRequired("Enter the contact's name."), _length(120)])
     role_title = StringField("Their role", validators=[Optional(), _length(120)])
     email = EmailField(
         "Email",
@@ -164,8 +164,8 @@ class ContactForm(FlaskForm):
 
 class SuggestContactForm(ContactForm):
     active = None  # a suggestion is active until an admin turns it down
-    company_id = SelectField(
-        "Partner company", validators=[InputRequired("Choose the partner company.")]
+    company_id = IdSelectField(
+        "Partner company", validators=[Required("Choose the partner company.")]
     )
     submit = SubmitField("Suggest this contact")
 
@@ -175,8 +175,8 @@ class SuggestContactForm(ContactForm):
         )
 
 
-class PartnerForm(FlaskForm):
-    name = StringField(
+class PartnerForm(Form):
+    name = NameField(
         "Company name", validators=[DataRequired("Enter the company's name."), _length(160)]
     )
     website = StringField("Website", validators=[Optional(), _length(255)])
@@ -185,21 +185,21 @@ class PartnerForm(FlaskForm):
     submit = SubmitField("Save partner")
 
 
-class TransitionForm(FlaskForm):
-    lock_version = HiddenField()
+class TransitionForm(Form):
+    lock_version = VersionField()
     to_status = HiddenField()  # informational: the move comes from the URL (?to=)
     note = TextAreaField("Note (optional)", validators=[Optional(), _length(1000)])
     confirm = BooleanField("Yes, close it for good")
     email_contact = BooleanField("Also email the introduction to the contact")
 
 
-class OfferAnswerForm(FlaskForm):
+class OfferAnswerForm(Form):
     """Accept or decline: nothing to fill in, the form is there for its CSRF token."""
 
 
-class OwnerForm(FlaskForm):
-    lock_version = HiddenField()
-    owner_id = SelectField("Owner", validators=[Optional()])
+class OwnerForm(Form):
+    lock_version = VersionField()
+    owner_id = IdSelectField("Owner", validators=[Optional()])
     submit = SubmitField("Assign")
 
     def set_options(self, people: list[User]) -> None:
@@ -208,8 +208,8 @@ class OwnerForm(FlaskForm):
         )
 
 
-class FollowUpForm(FlaskForm):
-    lock_version = HiddenField()
+class FollowUpForm(Form):
+    lock_version = VersionField()
     follow_up_on = _date("Follow up on")
     submit = SubmitField("Save date")
 
@@ -217,7 +217,25 @@ class FollowUpForm(FlaskForm):
 BULK_ACTIONS = choices([("", "Choose an action"), ("approve", "Approve"), ("expire", "Expire")])
 
 
-class BulkForm(FlaskForm):
+class PickedField(Field):
+    """Ticked boxes carrying "<id>:<lock_version>": valid pairs only, each id once, bounded."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        picked: dict[int, int | None] = {}
+        for value in valuelist[: MAX_LIST_ITEMS * 2]:
+            raw_id, _, raw_version = str(value).partition(":")
+            referral_id = parse_id(raw_id)
+            if referral_id is not None:
+                picked.setdefault(referral_id, parse_id(raw_version))
+        self.data = list(picked.items())[:MAX_LIST_ITEMS]
+
+    def process_data(self, value) -> None:
+        self.data = list(value or [])
+
+
+class BulkForm(Form):
+    selected = PickedField()
+    back = HiddenField()  # the board page the form came from
     action = SelectField(
         "With the selected items",
         choices=BULK_ACTIONS,
@@ -227,11 +245,8 @@ class BulkForm(FlaskForm):
     submit = SubmitField("Apply to selected")
 
 
-class BoardFilterForm(FlaskForm):
+class BoardFilterForm(QueryForm):
     """Filters of the admin board, from the query string (GET, no CSRF)."""
-
-    class Meta:
-        csrf = False
 
     q = StringField("Candidate", validators=[Optional(), _length(100)])
     status = SelectField(
@@ -240,14 +255,12 @@ class BoardFilterForm(FlaskForm):
         + enum_choices(ReferralStatus),
         validators=[Optional()],
     )
-    kind = SelectField(
-        "Kind",
-        choices=enum_choices(ReferralKind, blank="Referrals and leads"),
-        validators=[Optional()],
+    kind = EnumField(
+        "Kind", enum_cls=ReferralKind, blank="Referrals and leads", validators=[Optional()]
     )
-    recruiter = SelectField("Proposed by", validators=[Optional()])
+    recruiter = IdSelectField("Proposed by", validators=[Optional()])
     owner = SelectField("Owner", validators=[Optional()])
-    company = SelectField("Company", validators=[Optional()])
+    company = IdSelectField("Company", validators=[Optional()])
     overdue = BooleanField("Overdue follow-ups only", validators=[Optional()])
 
     def set_options(self, people: list[User], companies: list[Company]) -> None:
@@ -264,13 +277,13 @@ class BoardFilterForm(FlaskForm):
         status = self.status.data if ok["status"] else ""
         owner = self.owner.data if ok["owner"] else ""
         return BoardFilters(
-            status=ReferralStatus(status) if status and status != "open" else None,
+            status=enum_or_none(ReferralStatus, status),
             open_only=status == "open",
-            kind=ReferralKind(self.kind.data) if ok["kind"] and self.kind.data else None,
-            recruiter_id=_int(self.recruiter.data) if ok["recruiter"] else None,
-            owner_id=_int(owner),
+            kind=self.kind.data if ok["kind"] else None,
+            recruiter_id=self.recruiter.data if ok["recruiter"] else None,
+            owner_id=parse_id(owner),
             unowned=owner == "none",
-            company_id=_int(self.company.data) if ok["company"] else None,
+            company_id=self.company.data if ok["company"] else None,
             overdue=bool(self.overdue.data),
             q=(self.q.data or "").strip() if ok["q"] else "",
         )
@@ -285,5 +298,5 @@ class BoardFilterForm(FlaskForm):
         return args
 
 
-class ContactDecisionForm(FlaskForm):
+class ContactDecisionForm(Form):
     sure = BooleanField("Yes, turn this suggestion down")

@@ -6,23 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import case, or_, select
 
 from portal.extensions import db
-from portal.models import Candidate, Company, Referral, ReferralKind
+from portal.forms import id_arg
+from portal.models import Candidate, Company, Referral
 from portal.paging import paginate
 from portal.referrals import bp, ownership, partners, services
 from portal.referrals.access import STAFF, allow, me
 from portal.referrals.board import with_display
 from portal.referrals.forms import ProposalForm, SuggestContactForm
 from portal.referrals.pipeline import OPEN_STATUSES, ReferralError
-
-
-def id_arg(name: str) -> int | None:
-    """An id from the query string: None when absent, 404 when it is not a whole number."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(404)
-    return int(raw)
 
 
 @bp.route("/referrals")
@@ -78,7 +69,7 @@ def new():
             flash(f"Proposed. An admin approves it before {candidate.name} sees it.", "success")
             return redirect(url_for("referrals.detail", referral_id=referral.id))
     elif request.method == "POST":
-        if form.kind.data in {k.value for k in ReferralKind} and not form.kind.errors:
+        if form.kind.data is not None and not form.kind.errors:
             # Show every problem at once, not the service's only after the form's are fixed.
             proposal = form.to_proposal(feedback_id)
             form.show_problems(services.proposal_problems(candidate, proposal, actor=me()))
@@ -100,7 +91,7 @@ def suggest_contact():
     form = SuggestContactForm()
     form.set_options(partners.active_partners())
     if form.validate_on_submit():
-        company = db.session.get(Company, int(form.company_id.data)) or abort(404)
+        company = db.session.get(Company, form.company_id.data) or abort(404)
         try:
             contact = partners.suggest_contact(company, form.to_input(), actor=me())
         except ReferralError as exc:
