@@ -182,9 +182,11 @@ class VersionField(IdField):
 
     @property
     def expected(self) -> int:
-        """What a save is checked against: a missing or mangled version is -1, which never
-        matches, so the save is refused as a conflict rather than overwriting."""
-        return -1 if self.data is None else self.data
+        """What a save is checked against: the version *submitted* with the form. A missing or
+        mangled one is -1, which never matches, so the save is refused as a conflict rather
+        than overwriting (the default the form was built with does not count)."""
+        submitted = parse_id(self.raw_data[0]) if self.raw_data else None
+        return -1 if submitted is None else submitted
 
 
 class IdListField(Field):
