@@ -17,6 +17,7 @@ from portal import cli, errors, ops, security, templating
 from portal import config as settings
 from portal.admin import bp as admin_bp
 from portal.auth import bp as auth_bp
+from portal.auth import sessions
 from portal.candidate_portal import bp as candidate_portal_bp
 from portal.candidates import bp as candidates_bp
 from portal.companies import bp as companies_bp
@@ -24,7 +25,6 @@ from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
 from portal.feedback import bp as feedback_bp
 from portal.interviews import bp as interviews_bp
 from portal.main import bp as main_bp
-from portal.models import User
 from portal.referrals import bp as referrals_bp
 from portal.reports.routes import bp as reports_bp
 
@@ -80,17 +80,6 @@ def make_folders(app: Flask) -> None:
         os.makedirs(folder, exist_ok=True)
 
 
-def load_user(session_id: str) -> User | None:
-    """Sessions carry "<user id>:<session version>"; a bumped version ends old sessions."""
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
-        return None
-    return user
-
-
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
@@ -115,7 +104,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(sessions.load)
 
 
 def tune_sqlite(dbapi_connection, _record) -> None:

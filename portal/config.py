@@ -61,6 +61,11 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "INVITATION_MAX_AGE": int(env.get("INVITATION_MAX_AGE") or 7 * 24 * 3600),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE") or 3600),
         "REFERRAL_EXPIRY_DAYS": int(env.get("REFERRAL_EXPIRY_DAYS") or 60),
+        # Sessions end after this long without a request, or this long after sign-in;
+        # "keep me signed in" sessions last REMEMBER_ME_DAYS (portal/auth/sessions.py).
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES") or 120),
+        "SESSION_LIFETIME_HOURS": int(env.get("SESSION_LIFETIME_HOURS") or 12),
+        "REMEMBER_ME_DAYS": int(env.get("REMEMBER_ME_DAYS") or 30),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
     }

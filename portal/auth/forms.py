@@ -47,3 +47,9 @@ class ChangePasswordForm(SetPasswordForm):
         "Current password", validators=[DataRequired("Enter your current password.")]
     )
     submit = SubmitField("Change password")
+
+
+class SignOutEverywhereForm(Form):
+    """Nothing to fill in: the form is there for its CSRF token."""
+
+    submit = SubmitField("Sign out everywhere")

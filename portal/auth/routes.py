@@ -1,11 +1,17 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from portal import audit
-from portal.auth import bp, services
-from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm, SignInForm
+from portal.auth import bp, services, sessions
+from portal.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    SetPasswordForm,
+    SignInForm,
+    SignOutEverywhereForm,
+)
 from portal.extensions import db, limiter
 from portal.passwords import verify_password
 from portal.permissions import public
@@ -43,8 +49,7 @@ def login():
             db.session.commit()  # keep the failed attempt in the audit log
             form.password.errors.append("That email and password do not match an active account.")
         else:
-            session.clear()  # a fresh session on every sign-in
-            login_user(user, remember=form.remember.data)
+            sessions.sign_in(user, remember=form.remember.data)  # a fresh session every time
             db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -53,10 +58,10 @@ def login():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def logout():
-    audit.record("sign_out", current_user._get_current_object())
+    user = current_user._get_current_object()
+    audit.record("sign_out", user)
+    sessions.sign_out(user)
     db.session.commit()
-    logout_user()
-    session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -114,9 +119,8 @@ def accept_invitation(token: str):
         except services.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
+            sessions.sign_in(user)
             db.session.commit()
-            session.clear()
-            login_user(user)
             flash(
                 "Welcome to BetterOff. Your feedback appears here once it is released.", "success"
             )
@@ -142,8 +146,37 @@ def change_password():
             except services.AccountError as exc:
                 form.password.errors.append(str(exc))
             else:
+                sessions.sign_in(user)  # every other session ended with the old password
                 db.session.commit()
-                login_user(user)  # this session carries the new session version
                 flash("Your password is changed. Other devices are signed out.", "success")
                 return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account")
+def account():
+    """The signed-in person's account: who they are, and where they are signed in."""
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/account.html",
+        user=user,
+        open_sessions=sessions.open_sessions(user),
+        this_session=sessions.current_session_hash(user),
+        form=SignOutEverywhereForm(),
+    )
+
+
+@bp.route("/account/sessions/end-all", methods=["POST"])
+def sign_out_everywhere():
+    """End every session of this account, this one included, on every device."""
+    form = SignOutEverywhereForm()
+    if not form.validate_on_submit():
+        flash("Your form expired; please try again.", "error")
+        return redirect(url_for("auth.account"))
+    user = current_user._get_current_object()
+    sessions.end_all(user)
+    audit.record("signed_out_everywhere", user, actor=user)
+    sessions.sign_out(user)
+    db.session.commit()
+    flash("You are signed out on every device.", "info")
+    return redirect(url_for("auth.login"))

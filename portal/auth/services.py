@@ -6,6 +6,7 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from portal import audit, mail, tokens
+from portal.auth import sessions
 from portal.extensions import db
 from portal.models import Candidate, Role, User, utcnow
 from portal.passwords import hash_password, needs_rehash, password_problems, verify_password
@@ -54,7 +55,7 @@ def set_password(user: User, password: str) -> None:
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    sessions.end_all(user)
     audit.record("password_changed", user, actor=user)
 
 
@@ -95,7 +96,7 @@ def update_user(user: User, *, name: str, role: Role, active: bool, actor: User)
     if active != user.active:
         changes["active"] = [user.active, active]
         user.active = active
-        user.session_version += 1  # deactivation ends open sessions
+        sessions.end_all(user)  # deactivation ends open sessions
     if name.strip() != user.name:
         changes["name"] = "changed"
         user.name = name.strip()

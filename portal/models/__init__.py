@@ -30,7 +30,7 @@ from portal.models.referrals import (
     ReferralTransition,
 )
 from portal.models.reports import Job, JobStatus, Report, ReportDownload, ReportKind
-from portal.models.users import Role, User
+from portal.models.users import Role, User, UserSession
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -63,5 +63,6 @@ __all__ = [
     "Role",
     "Stage",
     "User",
+    "UserSession",
     "utcnow",
 ]

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, enum_column, utcnow
 
@@ -30,7 +30,8 @@ class User(UserMixin, Base):
     role: Mapped[Role] = mapped_column(enum_column(Role), index=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped when the password changes: every session carrying the old value ends.
+    # Bumped when the password changes, on deactivation, erasure and "sign out everywhere":
+    # every session started under the old value ends.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
@@ -39,8 +40,12 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # flask-login refuses inactive users
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+    # The token of the server-side session this object was loaded for (portal.auth.sessions);
+    # Flask-Login keeps it in the session cookie and the remember-me cookie.
+    session_token = None  # str when loaded for a request; not a column
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     @property
     def is_admin(self) -> bool:
@@ -56,3 +61,26 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+class UserSession(Base):
+    """A signed-in session, held on the server so that signing out ends it for every copy of
+    its cookie. The cookie carries a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    # The user's session_version when it started: bumping the version ends every session.
+    version: Mapped[int]
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    origin: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(200))
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (sa.Index("ix_user_sessions_user", "user_id", "ended_at"),)

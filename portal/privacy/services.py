@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Text, cast, func, or_, select, update
+from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal import audit, jobs
+from portal.auth import sessions
 from portal.extensions import db
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS
 from portal.models import (
@@ -41,6 +42,7 @@ from portal.models import (
     Report,
     ReportDownload,
     User,
+    UserSession,
     utcnow,
 )
 from portal.reports.data import VISIBLE_REFERRAL_STATUSES, ReportUnavailable
@@ -224,7 +226,9 @@ def erase_candidate(candidate: Candidate, *, actor: User | None) -> ErasureSumma
         user.email = f"erased-user-{user.id}@erased.invalid"
         user.password_hash = None
         user.active = False
-        user.session_version += 1
+        sessions.end_all(user)
+        # Sessions record where and with what browser the person signed in: gone too.
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     candidate.name = f"Erased candidate #{cid}"
     candidate.email = f"erased-{cid}@erased.invalid"
     candidate.phone = None
