@@ -85,7 +85,8 @@ def _run_inline(job: Job) -> None:
             with db.session.begin_nested():
                 HANDLERS[job.kind](job.payload)
         except Exception as exc:  # noqa: BLE001 - recorded on the job for admins to see
-            log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
+            # The error's text stays on the job (erasure scrubs it); logs cannot be erased.
+            log.warning("job %s (%s) failed: %s", job.id, job.kind, type(exc).__name__)
             job.last_error = _describe(exc)
             job.status = JobStatus.FAILED
         else:
@@ -116,7 +117,7 @@ def run_job(job_id: int) -> None:
 
 def _run_job(job_id: int) -> None:
     job = db.session.get(Job, job_id)
-    if job is None or job.status is JobStatus.DONE:
+    if job is None or job.status in (JobStatus.DONE, JobStatus.CANCELLED):
         return
     job.status = JobStatus.RUNNING
     job.attempts += 1
@@ -135,6 +136,24 @@ def _run_job(job_id: int) -> None:
     job.status = JobStatus.DONE
     job.finished_at = utcnow()
     db.session.commit()
+
+
+def forget_queued(job_ids: list[int]) -> int:
+    """Delete the Redis copies (queued, finished or failed) of these jobs: RQ keeps a job's
+    arguments, result and error text there. Returns how many were deleted."""
+    from rq.job import Job as RQJob
+
+    connection = redis_client(current_app.config["REDIS_URL"])
+    deleted = 0
+    for job_id in job_ids:
+        for key in connection.scan_iter(match=f"rq:job:betteroff-job-{job_id}-*"):
+            rq_id = key.decode().removeprefix("rq:job:")
+            try:
+                RQJob.fetch(rq_id, connection=connection).delete(remove_from_queue=True)
+            except Exception:  # noqa: BLE001 - a half-written job: drop its key at least
+                connection.delete(key)
+            deleted += 1
+    return deleted
 
 
 def _describe(exc: Exception) -> str:

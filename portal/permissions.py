@@ -58,6 +58,31 @@ def is_staff(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.ADMIN, Role.RECRUITER)
 
 
+ERASED_MESSAGE = (
+    "This candidate's personal data was erased. The record stays, without it, only so that "
+    "statistics add up; it can no longer be changed, invited or interviewed."
+)
+
+
+def is_erased(candidate: Candidate) -> bool:
+    return candidate.erased_at is not None
+
+
+def can_change_candidate(user: User, candidate: Candidate) -> bool:
+    """Staff change a candidate's record (profile, invitation, interviews, scorecards,
+    referrals) unless the candidate was erased: an erased record is frozen."""
+    return is_staff(user) and not is_erased(candidate)
+
+
+def can(action: str, obj: Any) -> bool:
+    """For templates: `can('change_candidate', candidate)` asks can_change_candidate for the
+    signed-in person, so a page shows only the buttons that would work."""
+    predicate = globals().get(f"can_{action}")
+    if predicate is None:
+        raise LookupError(f"no permission predicate can_{action}")
+    return bool(predicate(current_user, obj))
+
+
 def can_view_candidate(user: User, candidate: Candidate) -> bool:
     if is_staff(user):
         return True
@@ -65,8 +90,13 @@ def can_view_candidate(user: User, candidate: Candidate) -> bool:
 
 
 def can_edit_feedback(user: User, feedback: Feedback) -> bool:
-    """Only the author or an admin edits a scorecard."""
-    return user.is_authenticated and (user.role is Role.ADMIN or feedback.author_id == user.id)
+    """Only the author or an admin edits a scorecard, and only while the candidate's record
+    is not frozen by erasure."""
+    return (
+        user.is_authenticated
+        and (user.role is Role.ADMIN or feedback.author_id == user.id)
+        and not is_erased(feedback.interview.candidate)
+    )
 
 
 def can_view_feedback(user: User, feedback: Feedback) -> bool:

@@ -8,6 +8,7 @@ from flask import Flask
 from flask_login import current_user
 
 from portal.models import Role
+from portal.permissions import can
 
 NAVIGATION = {
     Role.ADMIN: [
@@ -49,6 +50,7 @@ def format_date(value: date | datetime | None, style: str = "medium") -> str:
 
 def register(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
+    app.add_template_global(can, "can")
 
     @app.context_processor
     def navigation():

@@ -10,6 +10,7 @@ from portal.auth import sessions
 from portal.extensions import db
 from portal.models import Candidate, Role, User, utcnow
 from portal.passwords import hash_password, needs_rehash, password_problems, verify_password
+from portal.permissions import ERASED_MESSAGE, is_erased
 
 
 class AccountError(Exception):
@@ -115,6 +116,8 @@ def invitation_link(candidate: Candidate) -> str:
 
 
 def send_invitation(candidate: Candidate, actor: User | None) -> None:
+    if is_erased(candidate):
+        raise AccountError(ERASED_MESSAGE)
     if candidate.user_id is not None:
         raise AccountError("This candidate has already accepted their invitation.")
     candidate.invited_at = utcnow()

@@ -17,6 +17,7 @@ from portal.interviews.forms import ListFilterForm
 from portal.interviews.services import CANDIDATE_SORTS, candidate_query, interviewers
 from portal.models import Candidate, Interview, Position, Referral, Stage
 from portal.paging import paginate
+from portal.permissions import ERASED_MESSAGE, is_erased
 
 
 @bp.route("/")
@@ -82,6 +83,9 @@ def detail(candidate_id: int):
 @bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])
 def edit(candidate_id: int):
     candidate = db.get_or_404(Candidate, candidate_id)
+    if is_erased(candidate):
+        flash(ERASED_MESSAGE, "error")
+        return redirect(url_for("candidates.detail", candidate_id=candidate.id))
     form = CandidateForm(obj=candidate)
     del form.send_invitation
     if form.validate_on_submit():

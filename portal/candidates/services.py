@@ -22,6 +22,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.permissions import ERASED_MESSAGE, is_erased
 
 
 class CandidateError(Exception):
@@ -112,6 +113,8 @@ def update_candidate(
     headline: str | None,
     actor: User,
 ) -> None:
+    if is_erased(candidate):
+        raise CandidateError(ERASED_MESSAGE)
     email = normalise_email(email)
     if email != candidate.email:
         if candidate.user_id is not None:

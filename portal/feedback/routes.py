@@ -36,7 +36,12 @@ def me():
 @bp.route("/interviews/<int:interview_id>/scorecard", methods=["POST"])
 def start(interview_id: int):
     interview = db.get_or_404(Interview, interview_id)
-    feedback = services.start_feedback(interview, me())
+    try:
+        feedback = services.start_feedback(interview, me())
+    except services.FeedbackError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("interviews.detail", interview_id=interview.id))
     db.session.commit()
     return redirect(url_for("feedback.edit", feedback_id=feedback.id))
 

@@ -33,7 +33,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.permissions import can_edit_feedback
+from portal.permissions import ERASED_MESSAGE, can_edit_feedback, is_erased
 
 MIN_PRACTICE_SUGGESTIONS = 2
 MAX_PRACTICE_SUGGESTIONS = 3
@@ -117,6 +117,8 @@ def start_feedback(interview: Interview, author: User) -> Feedback:
     """The author's scorecard for this interview, created as an empty draft if needed."""
     if not author.is_staff:
         raise FeedbackError("Only recruiters and admins write feedback.")
+    if is_erased(interview.candidate):
+        raise FeedbackError(ERASED_MESSAGE)
     existing = db.session.scalar(
         select(Feedback).where(
             Feedback.interview_id == interview.id, Feedback.author_id == author.id
@@ -249,8 +251,7 @@ def amend_feedback(
         actor=actor,
         revision=revision.number,
         changed=visible_changes,
-        reason=reason.strip(),
-    )
+    )  # the reason is kept with the revision; the audit log holds no words about candidates
     return revision
 
 
@@ -302,6 +303,8 @@ def candidate_texts(feedback: Feedback) -> dict[str, str | None]:
 
 
 def _require_editor(feedback: Feedback, actor: User) -> None:
+    if is_erased(feedback.interview.candidate):
+        raise FeedbackError(ERASED_MESSAGE)
     if not can_edit_feedback(actor, feedback):
         raise FeedbackError("Only the author of this scorecard or an admin can change it.")
 
@@ -372,7 +375,8 @@ def _new_revision(
             feedback,
             actor=actor,
             revision=number,
-            findings=[finding_key(f) for f in findings],
+            # Field and rule only: the matched words stay out of the audit log.
+            findings=[f"{f.field}:{f.rule_id}" for f in findings],
         )
     return revision
 

@@ -33,6 +33,7 @@ from portal.models import (
     Stage,
     User,
 )
+from portal.permissions import ERASED_MESSAGE, is_erased
 
 
 class InterviewError(Exception):
@@ -77,6 +78,8 @@ def save_interview(
     scheduled_at: datetime,
     location: str | None,
 ) -> Interview:
+    if interview is not None and is_erased(interview.candidate):
+        raise InterviewError(ERASED_MESSAGE)
     candidate = db.session.get(Candidate, candidate_id)
     position = db.session.get(Position, position_id)
     interviewer = db.session.get(User, interviewer_id)

@@ -59,6 +59,7 @@ class JobStatus(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # e.g. mail to a candidate who was erased before it went out
 
 
 class Job(Base):

@@ -1,11 +1,15 @@
 """Export everything held about a candidate; erase a candidate; purge the inactive.
 
 Erasure removes or anonymises personal data everywhere it is kept: the candidate profile and
-account, scorecard text (every revision), referral notes, report files, mail in the outbox,
-queued mail and the audit trail's details. Ratings, decisions and referral states stay, tied
-to a placeholder ("Erased candidate #id"), so aggregate statistics do not change. The audit
-log is otherwise append-only; erasure is the one sanctioned rewrite of its details, and the
-erasure itself is audited without personal data.
+account (and its sessions), every word written about them — scorecard text in every revision,
+private notes, observed examples, amendment reasons, the words a release check matched,
+interview locations, referral notes, roles and markets, transition notes — report files and
+their download log, mail in the outbox, queued mail and the job queue in Redis, and the audit
+trail's details and addresses. Ratings, decisions and referral states stay, tied to a
+placeholder ("Erased candidate #id"), so aggregate statistics do not change. The audit log is
+otherwise append-only; erasure is the one sanctioned rewrite of its details, and the erasure
+itself is audited without personal data. Logs never carry candidates' words (request logs leave
+out query strings; job failures log the error's type only).
 """
 
 from __future__ import annotations
@@ -35,10 +39,12 @@ from portal.models import (
     FeedbackState,
     Interview,
     Job,
+    JobStatus,
     Position,
     Rating,
     Referral,
     ReferralTransition,
+    ReleaseAcknowledgement,
     Report,
     ReportDownload,
     User,
@@ -203,12 +209,19 @@ def erase_candidate(candidate: Candidate, *, actor: User | None) -> ErasureSumma
         select(Feedback.id).join(Feedback.interview).where(Interview.candidate_id == cid)
     ).all()
     _erase_feedback(feedback_ids)
+    interview_ids = db.session.scalars(
+        select(Interview.id).where(Interview.candidate_id == cid)
+    ).all()
+    if interview_ids:
+        db.session.execute(
+            update(Interview).where(Interview.id.in_(interview_ids)).values(location=None)
+        )
     referral_ids = db.session.scalars(select(Referral.id).where(Referral.candidate_id == cid)).all()
     if referral_ids:
         db.session.execute(
             update(Referral)
             .where(Referral.id.in_(referral_ids))
-            .values(note_to_candidate=ERASED_TEXT)
+            .values(note_to_candidate=ERASED_TEXT, role_title=None, market=None)
         )
         db.session.execute(
             update(ReferralTransition)
@@ -218,7 +231,13 @@ def erase_candidate(candidate: Candidate, *, actor: User | None) -> ErasureSumma
     report_files = _erase_reports(cid)
     outbox_files = _erase_outbox(identifiers)
     _erase_queued_mail(identifiers)
-    _erase_audit_details(candidate, identifiers)
+    objects = {
+        "candidate": [cid],
+        "interview": list(interview_ids),
+        "feedback": list(feedback_ids),
+        "referral": list(referral_ids),
+    }
+    _erase_audit_details(objects, identifiers, candidate.user_id)
 
     if candidate.user is not None:
         user = candidate.user
@@ -256,6 +275,11 @@ def _erase_feedback(feedback_ids: list[int]) -> None:
     db.session.execute(
         update(Rating).where(Rating.feedback_id.in_(feedback_ids)).values(example=None)
     )
+    db.session.execute(
+        update(ReleaseAcknowledgement)
+        .where(ReleaseAcknowledgement.feedback_id.in_(feedback_ids))
+        .values(matched_text=ERASED_TEXT, category=ERASED_TEXT)  # what was said, and about what
+    )
     revisions = db.session.execute(
         select(FeedbackRevision.id, FeedbackRevision.content).where(
             FeedbackRevision.feedback_id.in_(feedback_ids)
@@ -289,18 +313,25 @@ def _erase_reports(candidate_id: int) -> int:
     return removed
 
 
+def message_text(raw: bytes) -> str:
+    """Everything a mail says, headers and decoded parts (base64 and quoted-printable too)."""
+    message = message_from_bytes(raw)
+    parts = [raw.decode("utf-8", "replace")]
+    for part in message.walk():
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            parts.append(payload.decode(part.get_content_charset() or "utf-8", "replace"))
+    return "\n".join(parts)
+
+
 def _erase_outbox(identifiers: list[str]) -> int:
     outbox = Path(current_app.config["OUTBOX_DIR"])
     if not outbox.exists():
         return 0
     removed = 0
     needles = [s.lower() for s in identifiers]
-    for path in outbox.glob("*.eml"):
-        raw = path.read_bytes()
-        message = message_from_bytes(raw)
-        text = (
-            raw.decode("utf-8", "replace") + str(message.get_payload(decode=True) or b"")
-        ).lower()
+    for path in outbox.glob("*.eml*"):
+        text = message_text(path.read_bytes()).lower()
         if any(n in text for n in needles):
             path.unlink()
             removed += 1
@@ -308,29 +339,60 @@ def _erase_outbox(identifiers: list[str]) -> int:
 
 
 def _erase_queued_mail(identifiers: list[str]) -> None:
-    conditions = [func.lower(cast(Job.payload, Text)).contains(s.lower()) for s in identifiers]
-    for job in db.session.scalars(select(Job).where(Job.kind == "send_mail", or_(*conditions))):
-        job.payload = {"message": ERASED_TEXT}
-        job.last_error = None
+    """Mail jobs that name the candidate lose their message and error text, and their
+    entries in the Redis queue (RQ keeps a job's arguments and its error there)."""
+    lowered = [s.lower() for s in identifiers]
+    conditions = [func.lower(cast(Job.payload, Text)).contains(s) for s in lowered] + [
+        func.lower(Job.last_error).contains(s) for s in lowered
+    ]
+    matched = db.session.scalars(select(Job).where(or_(*conditions))).all()
+    for job in matched:
+        if job.kind == "send_mail":
+            job.payload = {"message": ERASED_TEXT}
+            if job.status is not JobStatus.DONE:
+                job.status = JobStatus.CANCELLED  # never sent now
+                job.finished_at = utcnow()
+        job.last_error = ERASED_TEXT if job.last_error else None
+    if matched and jobs.uses_queue():
+        jobs.forget_queued([job.id for job in matched])
 
 
-def _erase_audit_details(candidate: Candidate, identifiers: list[str]) -> None:
-    """Scrub personal data from audit details (the events themselves stay)."""
+# Detail keys that hold words someone wrote (events written before they were kept out).
+FREE_TEXT_KEYS = frozenset({"reason", "note", "findings", "email", "text", "message"})
+
+
+def _erase_audit_details(
+    objects: dict[str, list[int]], identifiers: list[str], user_id: int | None
+) -> None:
+    """Scrub personal data from audit details (the events themselves stay): any value that
+    names the candidate, and any free text in events about their records. Events the
+    candidate caused lose the address they came from."""
     lowered = [s.lower() for s in identifiers]
     conditions = [func.lower(cast(AuditEvent.details, Text)).contains(s) for s in lowered]
+    conditions += [
+        (AuditEvent.object_type == kind) & AuditEvent.object_id.in_(ids)
+        for kind, ids in objects.items()
+        if ids
+    ]
     events = db.session.execute(
         select(AuditEvent.id, AuditEvent.details).where(or_(*conditions))
     ).all()
     for event_id, details in events:
         scrubbed = {
             key: ERASED_TEXT
-            if any(s in json.dumps(value, default=str).lower() for s in lowered)
+            if key in FREE_TEXT_KEYS
+            or any(s in json.dumps(value, default=str).lower() for s in lowered)
             else value
             for key, value in (details or {}).items()
         }
-        # The one sanctioned rewrite of the audit log: a core UPDATE, not an ORM change.
+        if scrubbed != (details or {}):
+            # The one sanctioned rewrite of the audit log: a core UPDATE, not an ORM change.
+            db.session.execute(
+                update(AuditEvent).where(AuditEvent.id == event_id).values(details=scrubbed)
+            )
+    if user_id is not None:
         db.session.execute(
-            update(AuditEvent).where(AuditEvent.id == event_id).values(details=scrubbed)
+            update(AuditEvent).where(AuditEvent.actor_id == user_id).values(origin=None)
         )
 
 

@@ -30,6 +30,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.permissions import ERASED_MESSAGE
 from portal.referrals.pipeline import (
     OPEN_STATUSES,
     ConflictError,
@@ -103,7 +104,7 @@ def propose(candidate: Candidate, proposal: Proposal, *, actor: User) -> Referra
     if not actor.is_staff or not actor.active:
         raise ReferralError("Only recruiters and admins propose referrals and leads.")
     if candidate.erased_at is not None:
-        raise ReferralError("This candidate's data was erased; nothing can be proposed.")
+        raise ReferralError(ERASED_MESSAGE)
     referral = _build(candidate, proposal, actor)
     existing = find_open_duplicate(referral)
     if existing is not None:
