@@ -256,14 +256,23 @@ def amend_feedback(
 
 
 def overall_score(feedback: Feedback, position: Position | None = None) -> float | None:
-    """Weighted mean of the rated dimensions, with the position's weights (default 1)."""
+    """The scorecard's overall score: for released feedback, the score frozen with its
+    latest revision; otherwise the weighted mean with the position's current weights."""
+    if feedback.state is FeedbackState.RELEASED and feedback.revisions:
+        return feedback.revisions[-1].score
     weights = (position or feedback.interview.position).rubric_weights or {}
+    return weighted_score({r.dimension.value: r.score for r in feedback.ratings}, weights)
+
+
+def weighted_score(scores: Mapping[str, int | None], weights: Mapping[str, Any]) -> float | None:
+    """Weighted mean of the rated dimensions (a missing weight is 1, a weight of 0 leaves the
+    dimension out)."""
     total = weight_sum = 0.0
-    for rating in feedback.ratings:
-        if rating.score is None:
+    for dimension, score in scores.items():
+        if score is None:
             continue
-        weight = float(weights.get(rating.dimension.value, 1))
-        total += weight * rating.score
+        weight = float(weights.get(dimension, 1))
+        total += weight * score
         weight_sum += weight
     return round(total / weight_sum, 2) if weight_sum else None
 
@@ -360,9 +369,12 @@ def _new_revision(
                 acknowledged_by_id=actor.id,
             )
         )
+    weights = dict(feedback.interview.position.rubric_weights or {})
     revision = FeedbackRevision(
         number=number,
         content=candidate_content(feedback),
+        weights=weights,
+        score=weighted_score({r.dimension.value: r.score for r in feedback.ratings}, weights),
         reason=reason,
         released_by_id=actor.id,
         released_at=utcnow(),

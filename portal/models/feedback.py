@@ -133,6 +133,10 @@ class FeedbackRevision(Base):
     # Candidate-visible content only; private notes are never copied here.
     content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Frozen at release: the position's weights then, and the overall score they gave, so a
+    # later change of weights never moves what was released.
+    weights: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    score: Mapped[float | None] = mapped_column(sa.Float)
     released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     released_at: Mapped[datetime] = mapped_column(default=utcnow)
 
