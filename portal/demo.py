@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.feedback.content import candidate_content
+from portal.feedback.services import weighted_score
 from portal.models import (
     Candidate,
     Company,
@@ -36,6 +37,10 @@ from portal.models import (
 from portal.passwords import hash_password
 
 DEMO_PASSWORD = "betteroff-demo"  # noqa: S105 - documented demo login
+AMENDMENT_REASON = (
+    "The first version mixed up your strengths with notes from another interview; they now "
+    "describe what you did in yours."
+)
 MARKER_COMPANY = "Northwind Analytics"
 
 STAFF = [
@@ -148,6 +153,7 @@ def seed_demo() -> bool:
                 if state is FeedbackState.RELEASED:
                     released[ci] = feedback  # referrals point at the latest released interview
     db.session.flush()
+    _amend(released[1], now)  # Jonas Weber, the README's second candidate login
     _referrals(candidates, contacts, positions, recruiters, staff[0], released, now)
     db.session.flush()
     return True
@@ -257,15 +263,37 @@ def _feedback(
         feedback.released_at = when + timedelta(days=1)
         feedback.revision = 1
         feedback.revisions.append(
-            FeedbackRevision(
-                number=1,
-                content=candidate_content(feedback),
-                released_by=author,
-                released_at=feedback.released_at,
-            )
+            _revision(feedback, 1, author, feedback.released_at, reason=None)
         )
     db.session.add(feedback)
     return feedback
+
+
+def _revision(
+    feedback: Feedback, number: int, author: User, at: datetime, reason: str | None
+) -> FeedbackRevision:
+    weights = dict(feedback.interview.position.rubric_weights or {})
+    return FeedbackRevision(
+        number=number,
+        content=candidate_content(feedback),
+        weights=weights,
+        score=weighted_score({r.dimension.value: r.score for r in feedback.ratings}, weights),
+        reason=reason,
+        released_by=author,
+        released_at=at,
+    )
+
+
+def _amend(feedback: Feedback, now: datetime) -> None:
+    """A released scorecard corrected later, so the demo shows what the candidate is told."""
+    feedback.strengths = (
+        "You explained how you rebuilt the weekly stock report, including the numbers you "
+        "checked it against, and you asked how the team measures forecast accuracy."
+    )
+    feedback.revision = 2
+    feedback.revisions.append(
+        _revision(feedback, 2, feedback.author, now - timedelta(days=1), reason=AMENDMENT_REASON)
+    )
 
 
 def _referrals(

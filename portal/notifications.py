@@ -26,5 +26,6 @@ def notify_feedback_released(feedback: Feedback, *, amended: bool) -> None:
         candidate=candidate,
         interview=feedback.interview,
         amended=amended,
+        reason=feedback.revisions[-1].reason if amended and feedback.revisions else None,
         link=external_url("main.home"),
     )

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from portal.extensions import db
-from portal.feedback import services
+from portal.feedback import screening, services
 from portal.feedback.services import ScorecardInput
 from portal.models import (
     Base,
@@ -199,7 +199,7 @@ def feedback(interview_, author, state: str = "draft", **overrides):
     if state in ("submitted", "released"):
         services.submit_feedback(fb, actor=author)
     if state == "released":
-        keys = {services.finding_key(f) for f in services.release_findings(fb)}
+        keys = {screening.finding_key(f) for f in services.release_findings(fb)}
         services.release_feedback(fb, actor=author, acknowledged=keys)
     db.session.commit()
     assert fb.state is FeedbackState(state)

@@ -23,6 +23,7 @@ from rq import SimpleWorker
 
 from portal import jobs
 from portal.extensions import db
+from portal.feedback import screening
 from portal.feedback import services as feedback_services
 from portal.models import (
     Base,
@@ -168,7 +169,7 @@ def test_erasure_leaves_no_marker_anywhere(world, redis_url):
         "presence", "exchange", "listening", "questions", "preparation", "composure")}  # fmt: skip
     csrf_free(staff, edit, **scorecard_form(lock_version="1", submit="1", **texts, **examples))
     feedback = db.session.scalar(sa.select(Feedback).where(Feedback.interview_id == interview.id))
-    keys = [feedback_services.finding_key(f) for f in feedback_services.release_findings(feedback)]
+    keys = [screening.finding_key(f) for f in feedback_services.release_findings(feedback)]
     assert any(RISKY_WORD in k for k in keys), keys
     csrf_free(staff, f"/feedback/{feedback.id}/release", acknowledge=keys)
 
@@ -218,7 +219,7 @@ def test_erasure_leaves_no_marker_anywhere(world, redis_url):
         note=f"Approved for {marker}",
     )
     db.session.refresh(feedback)
-    keys = [feedback_services.finding_key(f) for f in feedback_services.release_findings(feedback)]
+    keys = [screening.finding_key(f) for f in feedback_services.release_findings(feedback)]
     csrf_free(
         staff,
         edit,

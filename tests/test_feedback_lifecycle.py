@@ -3,7 +3,7 @@
 import pytest
 
 from portal.extensions import db
-from portal.feedback import services
+from portal.feedback import screening, services
 from portal.models import (
     AuditEvent,
     Dimension,
@@ -146,7 +146,7 @@ def test_release_check_findings_must_be_fixed_or_acknowledged(interview, recruit
         services.release_feedback(fb, actor=recruiter, acknowledged=set())
     assert err.value.findings
     assert fb.state is FeedbackState.SUBMITTED
-    keys = {services.finding_key(f) for f in findings}
+    keys = {screening.finding_key(f) for f in findings}
     services.release_feedback(fb, actor=recruiter, acknowledged=keys)
     db.session.commit()
     acks = db.session.scalars(db.select(ReleaseAcknowledgement)).all()

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.extensions import db
 from portal.feedback import bp, services
 from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data
+from portal.feedback.screening import finding_key
 from portal.models import Feedback, FeedbackState, Interview, Position
 from portal.notifications import notify_feedback_released
 from portal.permissions import can_edit_feedback, require
@@ -101,7 +102,7 @@ def edit(feedback_id: int):
         overall=services.overall_score(feedback),
         findings=findings
         or (services.release_findings(feedback) if request.method == "GET" else []),
-        finding_key=services.finding_key,
+        finding_key=finding_key,
         conflict=conflict,
         acknowledged=form.acknowledge.data,
     )
@@ -196,7 +197,7 @@ def release(feedback_id: int):
         form=form,
         feedback=feedback,
         findings=services.release_findings(feedback),
-        finding_key=services.finding_key,
+        finding_key=finding_key,
         texts=services.candidate_texts(feedback),
         problems=services.completeness_problems(feedback),
         acknowledged=form.acknowledge.data,

@@ -178,6 +178,32 @@ def screen_fields(fields: Mapping[str, str | None]) -> list[Finding]:
     return findings
 
 
+def finding_key(finding: Finding) -> str:
+    """Identifies a finding across re-renders of a page (offsets may move with edits)."""
+    return f"{finding.field}:{finding.rule_id}:{finding.matched.lower()}"
+
+
+class UnacknowledgedFindings(Exception):
+    """Candidate-facing text has findings nobody has fixed or chosen to keep yet."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__(
+            "The release check found wording to review. Edit the text, or confirm for each "
+            "finding that you want to keep it."
+        )
+
+
+def check_release(texts: Mapping[str, str | None], acknowledged: set[str]) -> list[Finding]:
+    """The one gate for every text a candidate will read: the findings, once each of them
+    is acknowledged (kept on purpose); UnacknowledgedFindings while any is not."""
+    findings = screen_fields(texts)
+    open_findings = [f for f in findings if finding_key(f) not in acknowledged]
+    if open_findings:
+        raise UnacknowledgedFindings(open_findings)
+    return findings
+
+
 def _compile_rule(entry: Any, terms: Mapping[str, str]) -> Rule:
     if not isinstance(entry, dict):
         raise RulesError("Each [[rules]] entry must be a table.")

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
 from portal.extensions import db
+from portal.feedback import screening
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS, candidate_content
 from portal.feedback.screening import Finding, screen_fields
 from portal.models import (
@@ -62,13 +63,8 @@ class IncompleteError(FeedbackError):
         )
 
 
-class UnacknowledgedFindings(FeedbackError):
-    def __init__(self, findings: list[Finding]):
-        self.findings = findings
-        super().__init__(
-            "The release check found wording to review. Edit the text, or confirm for each "
-            "finding that you want to keep it."
-        )
+class UnacknowledgedFindings(FeedbackError, screening.UnacknowledgedFindings):
+    """The release check found wording in the scorecard that is neither fixed nor kept."""
 
 
 @dataclass(frozen=True)
@@ -183,11 +179,6 @@ def reopen_feedback(feedback: Feedback, *, actor: User) -> None:
 def release_findings(feedback: Feedback) -> list[Finding]:
     """What the release check says about the candidate-visible text as it stands."""
     return screen_fields(candidate_texts(feedback))
-
-
-def finding_key(finding: Finding) -> str:
-    """Identifies a finding across re-renders of the page (offsets may move with edits)."""
-    return f"{finding.field}:{finding.rule_id}:{finding.matched.lower()}"
 
 
 def release_feedback(
@@ -353,10 +344,13 @@ def _copy_fields(feedback: Feedback, data: ScorecardInput) -> list[str]:
 def _new_revision(
     feedback: Feedback, *, actor: User, acknowledged: set[str], reason: str | None
 ) -> FeedbackRevision:
-    findings = release_findings(feedback)
-    open_findings = [f for f in findings if finding_key(f) not in acknowledged]
-    if open_findings:
-        raise UnacknowledgedFindings(open_findings)
+    texts = candidate_texts(feedback)
+    if reason:
+        texts["amendment_reason"] = reason  # the candidate reads it too
+    try:
+        findings = screening.check_release(texts, acknowledged)
+    except screening.UnacknowledgedFindings as exc:
+        raise UnacknowledgedFindings(exc.findings) from None
     number = feedback.revision + 1
     for finding in findings:
         db.session.add(

@@ -8,7 +8,7 @@ from portal.feedback.services import overall_score
 from portal.forms import id_arg
 from portal.interviews import bp, services
 from portal.interviews.forms import InterviewForm, ListFilterForm
-from portal.models import Candidate, Feedback, Interview, Position
+from portal.models import Candidate, Feedback, FeedbackRevision, Interview, Position
 from portal.paging import paginate
 
 
@@ -86,6 +86,10 @@ def detail(interview_id: int):
             joinedload(Interview.interviewer),
             selectinload(Interview.feedback).joinedload(Feedback.author),
             selectinload(Interview.feedback).selectinload(Feedback.ratings),
+            # Released scores are frozen with their revision (overall_score reads them).
+            selectinload(Interview.feedback)
+            .selectinload(Feedback.revisions)
+            .load_only(FeedbackRevision.number, FeedbackRevision.score),
         )
     )
     mine = next((f for f in interview.feedback if f.author_id == current_user.id), None)

@@ -147,15 +147,19 @@ class FeedbackRevision(Base):
 
 
 class ReleaseAcknowledgement(Base):
-    """A release-check finding the author chose to keep, recorded with who and when."""
+    """A release-check finding the author chose to keep, recorded with who and when: in a
+    scorecard revision (feedback_id, revision) or in a referral's note (referral_id)."""
 
     __tablename__ = "release_acknowledgements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    feedback_id: Mapped[int] = mapped_column(
+    feedback_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("feedback.id", ondelete="CASCADE"), index=True
     )
-    revision: Mapped[int]
+    referral_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int]  # the scorecard revision; 0 for a referral's note
     field: Mapped[str] = mapped_column(sa.String(60))
     category: Mapped[str] = mapped_column(sa.String(60))
     matched_text: Mapped[str] = mapped_column(sa.String(200))

@@ -21,6 +21,7 @@ from portal.forms import (
     EnumRadioField,
     Form,
     IdSelectField,
+    KeyListField,
     NameField,
     QueryForm,
     Required,
@@ -90,6 +91,7 @@ class ProposalForm(Form):
         "read it in their portal once an admin approves the proposal.",
     )
     follow_up_on = _date("Follow up on", "When someone should next look at it. " + DATE_HINT)
+    acknowledge = KeyListField()  # release-check findings in the note, kept on purpose
     submit = SubmitField("Propose")
 
     def set_options(self, contacts: list[PartnerContact], companies: list[Company]) -> None:

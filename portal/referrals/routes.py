@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import case, or_, select
 
 from portal.extensions import db
+from portal.feedback.screening import finding_key
 from portal.forms import id_arg
 from portal.models import Candidate, Company, Referral
 from portal.paging import paginate
@@ -51,10 +52,19 @@ def new():
         feedback = services.candidate_feedback(candidate, feedback_id) or abort(404)
     form = ProposalForm()
     form.set_options(partners.pickable_contacts(), partners.lead_companies())
-    duplicate = None
+    duplicate, findings = None, []
     if form.validate_on_submit():
         try:
-            referral = services.propose(candidate, form.to_proposal(feedback_id), actor=me())
+            referral = services.propose(
+                candidate,
+                form.to_proposal(feedback_id),
+                actor=me(),
+                acknowledged=form.acknowledge.data,
+            )
+        except services.ReferralFindings as exc:
+            db.session.rollback()
+            findings = exc.findings
+            flash(str(exc), "warning")
         except services.DuplicateError as exc:
             db.session.rollback()
             duplicate = exc.existing
@@ -80,6 +90,9 @@ def new():
         candidate=candidate,
         feedback=feedback,
         duplicate=duplicate,
+        findings=findings,
+        finding_key=finding_key,
+        acknowledged=form.acknowledge.data,
         has_contacts=len(form.contact_id.choices) > 1,
     )
 

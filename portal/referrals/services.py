@@ -8,6 +8,7 @@ events; the view commits.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.extensions import db
+from portal.feedback import screening
 from portal.models import (
     Candidate,
     Company,
@@ -27,6 +29,7 @@ from portal.models import (
     ReferralKind,
     ReferralStatus,
     ReferralTransition,
+    ReleaseAcknowledgement,
     User,
     utcnow,
 )
@@ -66,6 +69,10 @@ class ProposalError(ReferralError):
         super().__init__("Please complete the proposal: " + " ".join(problems.values()))
 
 
+class ReferralFindings(ReferralError, screening.UnacknowledgedFindings):
+    """The release check found wording in the note to the candidate to fix or keep."""
+
+
 class DuplicateError(ReferralError):
     """An open item for the same candidate and target already exists."""
 
@@ -99,8 +106,17 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def propose(candidate: Candidate, proposal: Proposal, *, actor: User) -> Referral:
-    """Record a proposed referral or lead for the candidate (an admin approves it later)."""
+def propose(
+    candidate: Candidate,
+    proposal: Proposal,
+    *,
+    actor: User,
+    acknowledged: Set[str] = frozenset(),
+) -> Referral:
+    """Record a proposed referral or lead for the candidate (an admin approves it later).
+
+    The note is written to the candidate, so it passes the release check first: a finding
+    blocks (ReferralFindings) until the note is changed or the finding is kept on purpose."""
     if not actor.is_staff or not actor.active:
         raise ReferralError("Only recruiters and admins propose referrals and leads.")
     if candidate.erased_at is not None:
@@ -109,6 +125,12 @@ def propose(candidate: Candidate, proposal: Proposal, *, actor: User) -> Referra
     existing = find_open_duplicate(referral)
     if existing is not None:
         raise DuplicateError(existing)
+    try:
+        findings = screening.check_release(
+            {"note_to_candidate": referral.note_to_candidate}, set(acknowledged)
+        )
+    except screening.UnacknowledgedFindings as exc:
+        raise ReferralFindings(exc.findings) from None
     now = utcnow()
     referral.created_at = referral.status_changed_at = now
     ReferralTransition(
@@ -120,6 +142,24 @@ def propose(candidate: Candidate, proposal: Proposal, *, actor: User) -> Referra
     )
     db.session.add(referral)
     db.session.flush()
+    for finding in findings:
+        db.session.add(
+            ReleaseAcknowledgement(
+                referral_id=referral.id,
+                revision=0,
+                field=finding.field,
+                category=finding.category,
+                matched_text=finding.matched[:200],
+                acknowledged_by_id=actor.id,
+            )
+        )
+    if findings:
+        audit.record(
+            "release_findings_acknowledged",
+            referral,
+            actor=actor,
+            findings=[f"{f.field}:{f.rule_id}" for f in findings],
+        )
     audit.record(
         "referral_proposed",
         referral,

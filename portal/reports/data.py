@@ -40,7 +40,7 @@ from portal.rubric import GUIDES, RUBRIC, band
 
 # Bump whenever templates, CSS, fonts or the renderer change what a PDF looks like:
 # it is part of the fingerprint, so cached PDFs made by older templates are not reused.
-TEMPLATE_VERSION = "2026.1"
+TEMPLATE_VERSION = "2026.2"  # bump when the report templates change what a PDF says
 
 VISIBLE_REFERRAL_STATUSES = (
     ReferralStatus.APPROVED,
@@ -159,6 +159,16 @@ class InsightParagraph:
 
 
 @dataclass(frozen=True)
+class Amendment:
+    """A correction of released feedback, as the candidate is told about it."""
+
+    stage_label: str
+    revision: int
+    released_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything a candidate's PDF report shows, and nothing else."""
 
@@ -187,6 +197,8 @@ class ReportData:
     decision_label: str
     next_step: str | None
     next_step_on: date | None
+    # Corrections of the feedback this report reads, with the reason the recruiter gave.
+    amendments: tuple[Amendment, ...] = ()
 
     @property
     def covers(self) -> tuple[tuple[int, int], ...]:
@@ -206,6 +218,12 @@ class _Scorecard:
     company: str
     position_title: str
     content: dict[str, Any]
+    reason: str | None = None  # why this revision corrected the one before
+
+    def amendment(self) -> Amendment | None:
+        if self.revision < 2 or not self.reason:
+            return None
+        return Amendment(self.stage.label, self.revision, self.released_on, self.reason)
 
     def ref(self) -> ScorecardRef:
         decision = self.content.get("decision")
@@ -302,6 +320,7 @@ def _released_scorecards(candidate_id: int) -> list[_Scorecard]:
                 FeedbackRevision.feedback_id,
                 FeedbackRevision.number,
                 FeedbackRevision.content,
+                FeedbackRevision.reason,
                 FeedbackRevision.released_at,
             ),
             contains_eager(FeedbackRevision.feedback)
@@ -326,6 +345,7 @@ def _released_scorecards(candidate_id: int) -> list[_Scorecard]:
             company=r.feedback.interview.position.company.name,
             position_title=r.feedback.interview.position.title,
             content=r.content or {},
+            reason=r.reason,
         )
         for r in revisions
     ]
@@ -433,6 +453,9 @@ def _assemble(
         decision_label=decision_wording(decision),
         next_step=next_step,
         next_step_on=next_step_on,
+        amendments=tuple(
+            a for s in (covered if kind == "journey" else [current]) if (a := s.amendment())
+        ),
     )
 
 

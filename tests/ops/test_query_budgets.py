@@ -106,7 +106,7 @@ BUDGETS = {
     "feedback.detail": 4,
     "feedback.edit": 7,
     "feedback.release": 4,
-    "interviews.detail": 4,
+    "interviews.detail": 5,  # + the frozen scores of released revisions
     "interviews.edit": 5,
     "interviews.index": 5,
     "interviews.new": 4,
