@@ -15,6 +15,7 @@ from portal.models import Role
 from portal.privacy.cli import backup_command, privacy_cli, restore_command
 from portal.referrals.cli import referrals_cli
 from portal.reports.cli import reports_cli
+from portal.reports.store import remove_stale_temp_files
 
 
 @click.command("create-admin")
@@ -53,12 +54,25 @@ def rq_worker_command(burst: bool) -> None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("Set REDIS_URL to run workers; without it jobs run inline.")
+    queue = jobs.redis_queue(url)
+    worker = _recovering_worker(queue)
+    worker.work(burst=burst, with_scheduler=True)
+
+
+def _recovering_worker(queue):
+    """An RQ worker that, when it starts and at each maintenance round, also queues again
+    what a killed worker left behind and removes its half-written report files. A
+    SimpleWorker: jobs run in this process, with one app and one font configuration."""
     from rq import SimpleWorker  # optional "redis" extra
 
-    queue = jobs.redis_queue(url)
-    # SimpleWorker runs jobs in this process: one app, one shared font configuration.
-    worker = SimpleWorker([queue], connection=queue.connection)
-    worker.work(burst=burst, with_scheduler=True)
+    class Worker(SimpleWorker):
+        def clean_registries(self) -> None:
+            super().clean_registries()
+            jobs.recover_abandoned()
+            remove_stale_temp_files()
+            db.session.remove()
+
+    return Worker([queue], connection=queue.connection)
 
 
 def register(app: Flask) -> None:

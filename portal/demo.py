@@ -262,9 +262,7 @@ def _feedback(
     if state is FeedbackState.RELEASED:
         feedback.released_at = when + timedelta(days=1)
         feedback.revision = 1
-        feedback.revisions.append(
-            _revision(feedback, 1, author, feedback.released_at, reason=None)
-        )
+        feedback.revisions.append(_revision(feedback, 1, author, feedback.released_at, reason=None))
     db.session.add(feedback)
     return feedback
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import socket
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -24,6 +27,8 @@ from portal.models import Job, JobStatus, utcnow
 MAX_ATTEMPTS = 3
 RETRY_INTERVALS = [5, 30]
 QUEUE_NAME = "betteroff"
+# A job RUNNING this long is taken as abandoned even when its worker's host cannot be asked.
+STALE_AFTER = timedelta(minutes=15)
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], None]
@@ -121,6 +126,7 @@ def _run_job(job_id: int) -> None:
         return
     job.status = JobStatus.RUNNING
     job.attempts += 1
+    job.started_at, job.worker = utcnow(), worker_name()
     db.session.commit()
     try:
         HANDLERS[job.kind](job.payload)
@@ -154,6 +160,66 @@ def forget_queued(job_ids: list[int]) -> int:
                 connection.delete(key)
             deleted += 1
     return deleted
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive_here(worker: str | None) -> bool | None:
+    """Whether the process named "host:pid" runs; None when it is on another host."""
+    host, _, pid = (worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_abandoned() -> list[int]:
+    """Queue again the jobs a killed worker left behind, and queued jobs Redis has lost.
+
+    A job is abandoned when it is RUNNING in a worker process of this host that no longer
+    exists, or has been RUNNING for longer than STALE_AFTER (a worker on another host).
+    Jobs are safe to run again: a render that finished is not redone, its file is written
+    under a temporary name and renamed. Workers call this when they start and at each
+    maintenance round (`flask rq worker`). Returns the ids queued again."""
+    if not uses_queue():
+        return []
+    now = utcnow()
+    connection = redis_client(current_app.config["REDIS_URL"])
+    if not connection.set("betteroff:recovering", worker_name(), nx=True, ex=120):
+        return []  # another worker is at it right now
+    requeued = []
+    for job in db.session.scalars(
+        select(Job).where(Job.status.in_([JobStatus.RUNNING, JobStatus.QUEUED]))
+    ):
+        if job.status is JobStatus.RUNNING:
+            alive = _alive_here(job.worker)
+            stale = job.started_at is None or now - job.started_at > STALE_AFTER
+            if alive or (alive is None and not stale):
+                continue
+        elif any(connection.scan_iter(match=f"rq:job:betteroff-job-{job.id}-*", count=1000)):
+            continue  # still in the queue
+        elif now - job.created_at < timedelta(minutes=1):
+            continue  # may be waiting for its transaction to commit
+        job.status, job.worker = JobStatus.QUEUED, None
+        _queue_after_commit(job)
+        requeued.append(job.id)
+    if requeued:
+        log.warning("re-queued %d abandoned job(s): %s", len(requeued), requeued)
+    db.session.commit()
+    connection.delete("betteroff:recovering")
+    return requeued
+
+
+def process_alive(host: str, pid: int) -> bool | None:
+    """Whether process `pid` on `host` runs; None when it is another host's."""
+    return _alive_here(f"{host}:{pid}")
 
 
 def _describe(exc: Exception) -> str:

@@ -76,4 +76,8 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who is running it ("host:pid") since when: a worker killed mid-job leaves the job
+    # RUNNING, and portal.jobs.recover_abandoned() finds it by these.
+    started_at: Mapped[datetime | None]
+    worker: Mapped[str | None] = mapped_column(sa.String(120))
     finished_at: Mapped[datetime | None]

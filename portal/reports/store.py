@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import tempfile
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -206,7 +209,9 @@ def store(request: ReportRequest, key: str, data: ReportData, pdf: bytes) -> Rep
     """Write the PDF under a temporary name, rename it into place, then record it."""
     target = reports_dir() / key[:2] / f"{key}.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pdf")
+    # The temporary name carries host and process, so a file left by a killed worker is
+    # recognised and removed (remove_stale_temp_files); it is never served either way.
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(), suffix=".pdf")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(pdf)
@@ -239,6 +244,32 @@ def store(request: ReportRequest, key: str, data: ReportData, pdf: bytes) -> Rep
     except IntegrityError:  # another process stored the same inputs a moment ago
         report = db.session.scalar(select(Report).where(Report.input_hash == key))
     return report
+
+
+TEMP_PREFIX = ".tmp-"
+
+
+def _temp_prefix() -> str:
+    return f"{TEMP_PREFIX}{socket.gethostname()}-{os.getpid()}-"
+
+
+def remove_stale_temp_files(older_than: timedelta = jobs.STALE_AFTER) -> int:
+    """Delete half-written report files: those of processes on this host that are gone, and
+    any older than `older_than`. Returns how many were removed."""
+    removed = 0
+    cutoff = time.time() - older_than.total_seconds()
+    for path in reports_dir().glob(f"*/{TEMP_PREFIX}*"):
+        # ".tmp-<host>-<pid>-<random>.pdf"; mkstemp's random part has no "-".
+        parts = path.name[len(TEMP_PREFIX) :].rsplit("-", 2)
+        pid = parts[1] if len(parts) == 3 and parts[1].isdigit() else None
+        alive = jobs.process_alive(parts[0], int(pid)) if pid else None
+        try:
+            if alive is False or path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 def _interview_id(feedback_id: int | None) -> int | None:
