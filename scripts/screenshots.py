@@ -93,6 +93,13 @@ def shots(ids: dict[str, int]) -> list[Shot]:
         ),
         Shot("referral-metrics", "admin@example.com", "/admin/referrals/metrics", readme=False),
         Shot("audit-log", "admin@example.com", "/admin/audit", readme=False),
+        Shot("account", "recruiter@example.com", "/account", readme=False),
+        Shot(
+            "portal-amended",
+            "candidate2@example.com",
+            f"/my/feedback/{ids['amended']}",
+            readme=False,
+        ),
     ]
 
 
@@ -132,8 +139,9 @@ def prepare_data() -> dict[str, int]:
         .where(Candidate.email == "candidate@example.com", Feedback.state == FeedbackState.RELEASED)
         .order_by(Feedback.id.desc())
     )
+    amended = db.session.scalar(select(Feedback.id).where(Feedback.revision > 1))
     db.session.commit()
-    return {"draft": draft, "risky": risky.id, "maya": maya}
+    return {"draft": draft, "risky": risky.id, "maya": maya, "amended": amended}
 
 
 def sign_in(page: Page, base: str, login: str) -> None:

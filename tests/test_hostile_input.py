@@ -37,6 +37,7 @@ from tests.hostile import (
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "60"))
 LOGINS = {
+    "anonymous": None,
     "admin": "admin@example.com",
     "recruiter": "recruiter@example.com",
     "candidate": "candidate@example.com",
@@ -54,7 +55,7 @@ QUERY_KEYS = (
 class Walker:
     """A signed-in visitor that records every answer it gets."""
 
-    def __init__(self, app: Flask, email: str) -> None:
+    def __init__(self, app: Flask, email: str | None) -> None:
         self.app = app
         self.email = email
         self.client: FlaskClient = app.test_client()
@@ -63,6 +64,9 @@ class Walker:
 
     def sign_in(self) -> None:
         page = self.client.get("/sign-in")
+        if self.email is None:  # an anonymous visitor: the public pages' forms
+            self.token = _csrf(page.get_data(as_text=True))
+            return
         token = _csrf(page.get_data(as_text=True))
         self.client.post(
             "/sign-in", data={"email": self.email, "password": DEMO_PASSWORD, "csrf_token": token}
@@ -78,7 +82,8 @@ class Walker:
         if response.mimetype == "text/html":
             body = response.get_data(as_text=True)
             assert not reflected_markup(body), f"markup reflected unescaped for {where}"
-        if response.status_code == 302 and "/sign-in" in response.headers.get("Location", ""):
+        location = response.headers.get("Location", "")
+        if self.email and response.status_code == 302 and "/sign-in" in location:
             self.sign_in()  # a form that signed the walker out: carry on signed in
         return response
 
