@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from flask import has_request_context, request
@@ -12,7 +13,14 @@ from portal.models import AuditEvent, User
 
 
 def origin_address() -> str | None:
-    return request.remote_addr if has_request_context() else None
+    """The client's address, when it is one: behind TRUSTED_PROXIES it comes from a header,
+    and a header can say anything."""
+    if not has_request_context() or not request.remote_addr:
+        return None
+    try:
+        return str(ipaddress.ip_address(request.remote_addr.strip()))
+    except ValueError:
+        return None
 
 
 def record(

@@ -192,3 +192,23 @@ def test_nothing_is_audited_for_refused_input(client, recruiter):
     client.post("/candidates/new", data={"name": INVISIBLE_NAME, "email": "x@example.com"})
 
     assert db.session.query(AuditEvent).count() == before
+
+
+def test_a_forged_forwarded_address_behind_a_proxy_is_not_stored(make_app):
+    app = make_app(TRUSTED_PROXIES=1)
+    with app.app_context():
+        factories.user(role="recruiter", email="r@example.com", name="Rae Cruiter")
+        client = app.test_client()
+        response = client.post(
+            "/sign-in",
+            data={"email": "r@example.com", "password": factories.PASSWORD},
+            headers={"X-Forwarded-For": "not-an-address-" + "x" * 200},
+        )
+        assert response.status_code == 302
+        event = db.session.query(AuditEvent).filter_by(action="sign_in").one()
+        assert event.origin is None
+        client.get("/", headers={"X-Forwarded-For": "203.0.113.9"})
+        client.post("/sign-out", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert db.session.query(AuditEvent).filter_by(action="sign_out").one().origin == (
+            "203.0.113.9"
+        )
