@@ -24,6 +24,7 @@ from sqlalchemy import Table, func, insert, select, text
 
 from portal.extensions import db
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS
+from portal.feedback.services import weighted_score
 from portal.models import (
     AuditEvent,
     Candidate,
@@ -455,6 +456,9 @@ def _feedback(
                     "feedback_id": fid,
                     "number": 1,
                     "content": _content(row, scores),
+                    # seeded positions keep the default weights (all 1)
+                    "weights": {},
+                    "score": weighted_score({r["dimension"]: r["score"] for r in scores}, {}),
                     "reason": None,
                     "released_by_id": row["author_id"],
                     "released_at": row["released_at"],
