@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import event, make_url
 from werkzeug.routing import IntegerConverter
 
-from portal import cli, errors, ops, security, templating
+from portal import cli, errors, ops, security, subscribers, templating, unit_of_work
 from portal import config as settings
 from portal.admin import bp as admin_bp
 from portal.auth import bp as auth_bp
@@ -57,6 +57,8 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     make_folders(app)
 
     register_extensions(app)
+    unit_of_work.register(app)
+    subscribers.connect()
     register_blueprints(app)
     register_access_rule(app)
     errors.register(app)

@@ -16,6 +16,7 @@ from portal.privacy.cli import backup_command, privacy_cli, restore_command
 from portal.referrals.cli import referrals_cli
 from portal.reports.cli import reports_cli
 from portal.reports.store import remove_stale_temp_files
+from portal.unit_of_work import commit
 
 
 @click.command("create-admin")
@@ -29,7 +30,7 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
+    commit()
     click.echo(f"Admin account created for {user.email}.")
 
 
@@ -37,7 +38,7 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 def seed_demo_command() -> None:
     """Fill the database with demo data (safe to run more than once)."""
     created = seed_demo()
-    db.session.commit()
+    commit()
     if created:
         click.echo("Demo data created. Sign in with any demo login and password 'betteroff-demo'.")
     else:

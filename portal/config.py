@@ -79,6 +79,9 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Render a candidate's reports as soon as feedback is released (a worker does it with
+    # Redis), so their first download is instant. Off, reports render on first download.
+    "RENDER_REPORTS_ON_RELEASE": True,
     # OWASP's argon2id recommendation: 19 MiB, two passes, one lane.
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19 * 1024,

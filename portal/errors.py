@@ -1,4 +1,5 @@
-"""Error pages in the portal's style, with a rollback before a 500 is shown."""
+"""Error pages in the portal's style. Showing one discards the request's unit of work: an
+error page never commits what the request had begun."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.extensions import db
+from portal.unit_of_work import discard
 
 MESSAGES = {
     400: (
@@ -37,6 +38,7 @@ def render_error(code: int, detail: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError):
+        discard()
         return render_error(
             400,
             "This form has expired or did not come from this site. Go back, reload the page and "
@@ -45,6 +47,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        discard()
         if exc.code == 401:
             return render_error(401)
         detail = exc.description if exc.code == 400 and exc.description else None
@@ -52,6 +55,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
-        db.session.rollback()
+        discard()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(500)

@@ -1,9 +1,10 @@
 """Background work: run inline by default, by RQ workers when REDIS_URL is set.
 
-Work is recorded as a Job row so admins can see what ran, what failed and why. With Redis,
-jobs are pushed to the queue only after the transaction that created them commits, so a
-worker never looks for a row that is not there yet; without Redis they run at once, inside
-a savepoint, so a failing job never spoils the request that asked for it.
+Work is recorded as a Job row so admins can see what ran, what failed and why. Either way a
+job starts only after the transaction that asked for it has committed (the unit of work's
+after-commit queue): with Redis it is pushed to RQ then, so a worker never looks for a row
+that is not there yet; without Redis it runs then, in the same process, so a failing job never
+spoils the change that asked for it and a change that is rolled back asks for nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from portal import audit, unit_of_work
 from portal.extensions import db
 from portal.models import Job, JobStatus, utcnow
 
@@ -31,7 +32,9 @@ QUEUE_NAME = "betteroff"
 STALE_AFTER = timedelta(minutes=15)
 
 log = logging.getLogger(__name__)
-Handler = Callable[[dict[str, Any]], None]
+# A handler does one kind of job; it may return what of its payload the job keeps once done
+# (e.g. nothing of a mail that was sent), or None to keep it all.
+Handler = Callable[[dict[str, Any]], dict[str, Any] | None]
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -50,16 +53,14 @@ def uses_queue() -> bool:
 
 
 def enqueue(kind: str, payload: dict[str, Any]) -> Job:
-    """Ask for work to be done: queued for a worker with Redis, done now without."""
+    """Ask for work to be done once this transaction commits: by a worker with Redis, in
+    this process without."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job(kind=kind, payload=payload, status=JobStatus.QUEUED)
     db.session.add(job)
     db.session.flush()
-    if uses_queue():
-        _queue_after_commit(job)
-    else:
-        _run_inline(job)
+    _dispatch_after_commit(job)
     return job
 
 
@@ -77,18 +78,39 @@ def enqueue_once(kind: str, payload: dict[str, Any], key: str, seconds: int = 60
     return True
 
 
-def _queue_after_commit(job: Job) -> None:
-    cfg = current_app.config
-    intervals = list(cfg.get("JOB_RETRY_INTERVALS", RETRY_INTERVALS))
-    db.session.info.setdefault("rq_pending", []).append((cfg["REDIS_URL"], job.id, intervals))
+def _dispatch_after_commit(job: Job) -> None:
+    if uses_queue():
+        unit_of_work.after_commit(_push, job.id)
+    else:
+        unit_of_work.after_commit(_run_inline, job.id)
 
 
-def _run_inline(job: Job) -> None:
+def _push(job_id: int) -> None:
+    """Hand a committed job to RQ."""
+    from rq import Retry
+
+    intervals = list(current_app.config.get("JOB_RETRY_INTERVALS", RETRY_INTERVALS))
+    redis_queue(current_app.config["REDIS_URL"]).enqueue(
+        run_job,
+        job_id,
+        job_id=f"betteroff-job-{job_id}-{utcnow():%Y%m%d%H%M%S%f}",
+        retry=Retry(max=MAX_ATTEMPTS - 1, interval=intervals),
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+def _run_inline(job_id: int) -> None:
+    """Run a committed job here and now, up to MAX_ATTEMPTS times, recording the outcome."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status in (JobStatus.DONE, JobStatus.CANCELLED):
+        return
+    job.attempts = 0
     while job.status is not JobStatus.DONE and job.attempts < MAX_ATTEMPTS:
         job.attempts += 1
         try:
             with db.session.begin_nested():
-                HANDLERS[job.kind](job.payload)
+                kept = HANDLERS[job.kind](job.payload)
         except Exception as exc:  # noqa: BLE001 - recorded on the job for admins to see
             # The error's text stays on the job (erasure scrubs it); logs cannot be erased.
             log.warning("job %s (%s) failed: %s", job.id, job.kind, type(exc).__name__)
@@ -97,19 +119,25 @@ def _run_inline(job: Job) -> None:
         else:
             job.status = JobStatus.DONE
             job.last_error = None
+            if kept is not None:
+                job.payload = kept
     job.finished_at = utcnow()
+
+
+class JobError(unit_of_work.DomainError):
+    """The message is safe to show."""
 
 
 def retry(job: Job) -> None:
     """Run a failed job again (admins do this from the jobs page)."""
+    if job.status is not JobStatus.FAILED:
+        raise JobError("Only failed jobs can be retried.")
+    audit.record("job_retried", job)
     job.status = JobStatus.QUEUED
     job.attempts = 0
     job.last_error = None
     db.session.flush()
-    if uses_queue():
-        _queue_after_commit(job)
-    else:
-        _run_inline(job)
+    _dispatch_after_commit(job)
 
 
 def run_job(job_id: int) -> None:
@@ -129,8 +157,8 @@ def _run_job(job_id: int) -> None:
     job.started_at, job.worker = utcnow(), worker_name()
     db.session.commit()
     try:
-        HANDLERS[job.kind](job.payload)
-        db.session.commit()
+        kept = HANDLERS[job.kind](job.payload)
+        unit_of_work.commit()
     except Exception as exc:
         db.session.rollback()
         job = db.session.get(Job, job_id)
@@ -139,9 +167,12 @@ def _run_job(job_id: int) -> None:
         job.finished_at = utcnow() if job.status is JobStatus.FAILED else None
         db.session.commit()
         raise  # RQ retries it
+    job = db.session.get(Job, job_id)
     job.status = JobStatus.DONE
     job.finished_at = utcnow()
-    db.session.commit()
+    if kept is not None:
+        job.payload = kept
+    unit_of_work.commit()
 
 
 def forget_queued(job_ids: list[int]) -> int:
@@ -208,11 +239,11 @@ def recover_abandoned() -> list[int]:
         elif now - job.created_at < timedelta(minutes=1):
             continue  # may be waiting for its transaction to commit
         job.status, job.worker = JobStatus.QUEUED, None
-        _queue_after_commit(job)
+        _dispatch_after_commit(job)
         requeued.append(job.id)
     if requeued:
         log.warning("re-queued %d abandoned job(s): %s", len(requeued), requeued)
-    db.session.commit()
+    unit_of_work.commit()
     connection.delete("betteroff:recovering")
     return requeued
 
@@ -239,26 +270,3 @@ def redis_queue(url: str):
     from rq import Queue
 
     return Queue(QUEUE_NAME, connection=redis_client(url))
-
-
-@event.listens_for(Session, "after_commit")
-def _push_committed_jobs(session: Session) -> None:
-    pending = session.info.pop("rq_pending", None)
-    if not pending:
-        return
-    from rq import Retry
-
-    for url, job_id, intervals in pending:
-        redis_queue(url).enqueue(
-            run_job,
-            job_id,
-            job_id=f"betteroff-job-{job_id}-{utcnow():%Y%m%d%H%M%S%f}",
-            retry=Retry(max=MAX_ATTEMPTS - 1, interval=intervals),
-            result_ttl=3600,
-            failure_ttl=7 * 24 * 3600,
-        )
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_jobs(session: Session) -> None:
-    session.info.pop("rq_pending", None)

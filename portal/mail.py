@@ -34,16 +34,15 @@ def send_mail(to: str, subject: str, template: str, **context: object) -> None:
 
 
 def deliver(message: EmailMessage) -> None:
-    """Send now, or, with a job queue, once the surrounding transaction has committed."""
-    if jobs.uses_queue():
-        jobs.enqueue("send_mail", {"message": message.as_string()})
-    else:
-        deliver_now(message)
+    """Send once the surrounding transaction has committed, as a job: by a worker with Redis,
+    right after the commit without; a failure is retried and shown to admins under Jobs."""
+    jobs.enqueue("send_mail", {"message": message.as_string()})
 
 
 @jobs.handler("send_mail")
-def _send_mail_job(payload: dict) -> None:
+def _send_mail_job(payload: dict) -> dict:
     deliver_now(email.message_from_string(payload["message"], policy=policy.default))
+    return {}  # sent: the job keeps no copy of the message (personal data)
 
 
 def deliver_now(message: EmailMessage) -> None:

@@ -1,7 +1,11 @@
-"""Who may do what: pure predicates over (user, object), plus one require() that aborts 403.
+"""Who may do what: the one place the portal's access rules live.
 
-Views load the object, check it here, then act. Role gates for whole blueprints live in
-`role_gate`; routes that need no sign-in are marked with `public`.
+- Role gates: every route needs sign-in unless marked `public`; blueprints are gated by role
+  (`role_gate`), single views by `allow`.
+- Object rules: pure `can_*(user, obj)` predicates, the same for pages, templates (`can(...)`)
+  and services. "Staff" is `STAFF`, defined once (in the models, so `User.is_staff` agrees).
+- Loading: `load(Model, id, can_x)` answers 404 when the object is missing and 403 when the
+  predicate refuses, so a view cannot load an object without checking it.
 """
 
 from __future__ import annotations
@@ -12,10 +16,37 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import select
 
-from portal.models import Candidate, Feedback, FeedbackState, Role, User
+from portal.extensions import db
+from portal.models import (
+    STAFF,
+    Candidate,
+    Company,
+    CompanyKind,
+    Feedback,
+    FeedbackState,
+    Interview,
+    Position,
+    Referral,
+    ReferralStatus,
+    Role,
+    User,
+)
+from portal.models.referrals import Party
+
+__all__ = ["STAFF", "Party"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+ERASED_MESSAGE = (
+    "This candidate's personal data was erased. The record stays, without it, only so that "
+    "statistics add up; it can no longer be changed, invited or interviewed."
+)
+
+
+# --- role gates ------------------------------------------------------------------------------
 
 
 def public(view: F) -> F:
@@ -54,24 +85,22 @@ def role_gate(*roles: Role) -> Callable[[], None]:
     return gate
 
 
-def is_staff(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.ADMIN, Role.RECRUITER)
+def me() -> User:
+    """The signed-in person, as the model object (not Flask-Login's proxy)."""
+    return current_user._get_current_object()
 
 
-ERASED_MESSAGE = (
-    "This candidate's personal data was erased. The record stays, without it, only so that "
-    "statistics add up; it can no longer be changed, invited or interviewed."
-)
+# --- loading with a check ----------------------------------------------------------------------
 
 
-def is_erased(candidate: Candidate) -> bool:
-    return candidate.erased_at is not None
-
-
-def can_change_candidate(user: User, candidate: Candidate) -> bool:
-    """Staff change a candidate's record (profile, invitation, interviews, scorecards,
-    referrals) unless the candidate was erased: an erased record is frozen."""
-    return is_staff(user) and not is_erased(candidate)
+def load(model: type[T], ident: int, check: Callable[[User, T], bool], *options: Any) -> T:
+    """The object of this id (404 when there is none), once `check` allows it for the
+    signed-in person (403 otherwise). `options` are loader options for what the page shows."""
+    found = db.session.scalar(select(model).where(model.id == ident).options(*options))  # type: ignore[attr-defined]
+    if found is None:
+        abort(404)
+    require(check(me(), found))
+    return found
 
 
 def can(action: str, obj: Any) -> bool:
@@ -83,10 +112,65 @@ def can(action: str, obj: Any) -> bool:
     return bool(predicate(current_user, obj))
 
 
+# --- people ----------------------------------------------------------------------------------
+
+
+def is_staff(user: User) -> bool:
+    return user.is_authenticated and user.role in STAFF
+
+
+def is_admin(user: User) -> bool:
+    return user.is_authenticated and user.role is Role.ADMIN
+
+
+def can_manage_users(user: User, _obj: Any = None) -> bool:
+    return is_admin(user)
+
+
+# --- candidates and interviews ---------------------------------------------------------------
+
+
+def is_erased(candidate: Candidate) -> bool:
+    return candidate.erased_at is not None
+
+
 def can_view_candidate(user: User, candidate: Candidate) -> bool:
+    """Staff see every candidate of the organisation; a candidate sees only themselves."""
     if is_staff(user):
         return True
     return user.is_authenticated and candidate.user_id == user.id
+
+
+def can_change_candidate(user: User, candidate: Candidate) -> bool:
+    """Staff change a candidate's record (profile, invitation, interviews, scorecards,
+    referrals) unless the candidate was erased: an erased record is frozen."""
+    return is_staff(user) and not is_erased(candidate)
+
+
+def can_erase_candidate(user: User, candidate: Candidate) -> bool:
+    return is_admin(user) and not is_erased(candidate)
+
+
+def can_view_interview(user: User, interview: Interview) -> bool:
+    return is_staff(user)
+
+
+def can_change_interview(user: User, interview: Interview) -> bool:
+    return can_change_candidate(user, interview.candidate)
+
+
+# --- scorecards ------------------------------------------------------------------------------
+
+
+def can_view_feedback(user: User, feedback: Feedback) -> bool:
+    """Staff see every scorecard; the candidate sees their own, once released."""
+    if is_staff(user):
+        return True
+    return (
+        user.is_authenticated
+        and feedback.state is FeedbackState.RELEASED
+        and feedback.interview.candidate.user_id == user.id
+    )
 
 
 def can_edit_feedback(user: User, feedback: Feedback) -> bool:
@@ -99,11 +183,76 @@ def can_edit_feedback(user: User, feedback: Feedback) -> bool:
     )
 
 
-def can_view_feedback(user: User, feedback: Feedback) -> bool:
-    if is_staff(user):
-        return True
-    return (
-        user.is_authenticated
-        and feedback.state is FeedbackState.RELEASED
-        and feedback.interview.candidate.user_id == user.id
+def can_start_feedback(user: User, interview: Interview) -> bool:
+    """Any active staff member writes a scorecard of their own for an interview."""
+    return is_staff(user) and user.active and not is_erased(interview.candidate)
+
+
+# --- companies and the partner directory -----------------------------------------------------
+
+
+def can_manage_companies(user: User, _company: Company | None = None) -> bool:
+    return is_staff(user)
+
+
+def can_manage_position(user: User, position: Position) -> bool:
+    return can_manage_companies(user, position.company)
+
+
+def can_manage_partners(user: User, _company: Company | None = None) -> bool:
+    """Admins keep the partner directory (and confirm the contacts recruiters suggest)."""
+    return is_admin(user)
+
+
+def can_manage_contact(user: User, _contact: Any = None) -> bool:
+    return can_manage_partners(user)
+
+
+def can_suggest_contact(user: User, company: Company) -> bool:
+    return is_staff(user) and company.kind is CompanyKind.PARTNER and company.active
+
+
+# --- referrals and leads ---------------------------------------------------------------------
+
+
+def parties_of(actor: User | None, referral: Referral) -> frozenset[Party]:
+    """The capacities in which this person (or the system, for None) acts on the referral:
+    the pipeline's moves are allowed per party (portal/referrals/pipeline.py)."""
+    if actor is None:
+        return frozenset({Party.SYSTEM})
+    if not actor.active:
+        return frozenset()
+    parties = set()
+    if actor.role is Role.ADMIN:
+        parties.add(Party.ADMIN)
+    if actor.role in STAFF:
+        if referral.owner_id == actor.id:
+            parties.add(Party.OWNER)
+        if referral.proposed_by_id == actor.id:
+            parties.add(Party.PROPOSER)
+    if actor.role is Role.CANDIDATE and referral.candidate.user_id == actor.id:
+        parties.add(Party.CANDIDATE)
+    return frozenset(parties)
+
+
+def can_view_referral(user: User, referral: Referral) -> bool:
+    return is_staff(user)
+
+
+def can_follow_up(user: User, referral: Referral) -> bool:
+    return bool({Party.ADMIN, Party.OWNER, Party.PROPOSER} & parties_of(user, referral))
+
+
+def can_assign_owner(user: User, referral: Referral) -> bool:
+    return Party.ADMIN in parties_of(user, referral)
+
+
+def can_propose_for(user: User, candidate: Candidate) -> bool:
+    return can_change_candidate(user, candidate) and user.active
+
+
+def can_answer_offer(user: User, referral: Referral) -> bool:
+    """The candidate answers an offer in their portal, once an admin has approved it."""
+    return Party.CANDIDATE in parties_of(user, referral) and referral.status in (
+        ReferralStatus.APPROVED,
     )

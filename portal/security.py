@@ -6,6 +6,7 @@ from flask import Flask, Response
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.extensions import db
 from portal.models import AuditEvent
 
 # No inline scripts or styles anywhere: templates use classes, charts use SVG attributes.
@@ -38,6 +39,9 @@ class AuditLogIsAppendOnly(RuntimeError):
 
 
 def register(app: Flask) -> None:
+    if not event.contains(db.session, "before_flush", _refuse_audit_changes):
+        event.listen(db.session, "before_flush", _refuse_audit_changes)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
@@ -47,7 +51,6 @@ def register(app: Flask) -> None:
         return response
 
 
-@event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session: Session, _context, _instances) -> None:
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):

@@ -54,6 +54,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        if not current_user.is_authenticated:
+        # Mail is rendered outside requests too, where there is nobody signed in.
+        if not getattr(current_user, "is_authenticated", False):
             return {"nav_items": []}
         return {"nav_items": NAVIGATION[current_user.role]}

@@ -41,6 +41,9 @@ def base_config(tmp: Path, database_url: str) -> dict:
         "MAIL_SERVER": None,
         "REDIS_URL": None,
         "SERVER_NAME": None,
+        # Releases render no PDFs unless a test asks (RENDER_REPORTS_ON_RELEASE=True): the
+        # suite would spend most of its time in WeasyPrint otherwise.
+        "RENDER_REPORTS_ON_RELEASE": False,
         # Cheap hashes keep the suite fast; production parameters are tested on their own.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,

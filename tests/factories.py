@@ -32,6 +32,7 @@ from portal.models import (
     utcnow,
 )
 from portal.passwords import hash_password
+from portal.unit_of_work import commit
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
@@ -51,7 +52,7 @@ def user(
         active=active,
     )
     db.session.add(u)
-    db.session.commit()
+    commit()
     return u
 
 
@@ -67,14 +68,14 @@ def candidate(
             email=c.email, name=name, role=Role.CANDIDATE, password_hash=hash_password(password)
         )
     db.session.add(c)
-    db.session.commit()
+    commit()
     return c
 
 
 def company(name: str | None = None, kind: CompanyKind = CompanyKind.CLIENT) -> Company:
     c = Company(name=name or f"Company {_next()}", kind=kind)
     db.session.add(c)
-    db.session.commit()
+    commit()
     return c
 
 
@@ -83,7 +84,7 @@ def position(
 ) -> Position:
     p = Position(title=f"{title}", company=company_ or company(), rubric_weights=weights or {})
     db.session.add(p)
-    db.session.commit()
+    commit()
     return p
 
 
@@ -103,7 +104,7 @@ def interview(
         scheduled_at=when or utcnow() - timedelta(days=1),
     )
     db.session.add(i)
-    db.session.commit()
+    commit()
     return i
 
 
@@ -201,7 +202,7 @@ def feedback(interview_, author, state: str = "draft", **overrides):
     if state == "released":
         keys = {screening.finding_key(f) for f in services.release_findings(fb)}
         services.release_feedback(fb, actor=author, acknowledged=keys)
-    db.session.commit()
+    commit()
     assert fb.state is FeedbackState(state)
     return fb
 
@@ -214,4 +215,4 @@ def empty_database() -> None:
     else:
         for name in tables:
             db.session.execute(sa.text(f"DELETE FROM {name}"))  # noqa: S608 - names from metadata
-    db.session.commit()
+    commit()

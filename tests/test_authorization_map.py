@@ -27,6 +27,7 @@ from portal.models import (
     ReferralTransition,
     utcnow,
 )
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import sign_in
 
@@ -94,9 +95,10 @@ RULES: dict[str, set[str]] = {
             "referrals.suggest_contact",
             "referrals.detail",
             "referrals.move",
-            "referrals.follow_up",
         ]
     },
+    # The referral's parties set its follow-up date: REC proposed it, the admin owns it.
+    "referrals.follow_up": AUTHOR,
     **{
         e: ADMIN_ONLY
         for e in [
@@ -170,7 +172,7 @@ def world(app) -> World:
     )
     job = Job(kind="render_report", payload={}, status=JobStatus.FAILED, attempts=3, last_error="x")
     db.session.add_all([referral, job])
-    db.session.commit()
+    commit()
     ids = {
         "feedback_id": released.id,
         "candidate_id": cand.id,

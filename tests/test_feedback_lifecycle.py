@@ -12,6 +12,7 @@ from portal.models import (
     ReleaseAcknowledgement,
     Stage,
 )
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import scorecard_input
 
@@ -48,7 +49,7 @@ def test_save_reports_changed_fields_and_records_them(interview, recruiter):
         fb, scorecard_input(), actor=recruiter, expected_version=fb.lock_version
     )
     assert "strengths" in changed and "score_presence" in changed
-    db.session.commit()
+    commit()
     again = services.save_feedback(
         fb, scorecard_input(), actor=recruiter, expected_version=fb.lock_version
     )
@@ -148,7 +149,7 @@ def test_release_check_findings_must_be_fixed_or_acknowledged(interview, recruit
     assert fb.state is FeedbackState.SUBMITTED
     keys = {screening.finding_key(f) for f in findings}
     services.release_feedback(fb, actor=recruiter, acknowledged=keys)
-    db.session.commit()
+    commit()
     acks = db.session.scalars(db.select(ReleaseAcknowledgement)).all()
     assert {a.matched_text.lower() for a in acks} == {f.matched.lower() for f in findings}
     assert all(a.acknowledged_by_id == recruiter.id and a.revision == 1 for a in acks)
@@ -190,7 +191,7 @@ def test_amendment_adds_a_revision_and_keeps_history(interview, recruiter):
         reason="Mixed up two interviews.",
         acknowledged=set(),
     )
-    db.session.commit()
+    commit()
     assert revision.number == 2 and fb.revision == 2 and fb.state is FeedbackState.RELEASED
     assert [r.number for r in fb.revisions] == [1, 2]
     assert fb.revisions[0].content["strengths"].startswith("You walked through")
@@ -246,7 +247,7 @@ def test_stale_version_from_the_form_is_a_conflict(interview, recruiter):
         actor=recruiter,
         expected_version=stale,
     )
-    db.session.commit()
+    commit()
     with pytest.raises(services.ConflictError, match="Someone else saved"):
         services.save_feedback(
             fb,
@@ -259,7 +260,7 @@ def test_stale_version_from_the_form_is_a_conflict(interview, recruiter):
 def test_two_sessions_saving_at_once_cannot_both_win(app, interview, recruiter, admin):
     fb = factories.feedback(interview, recruiter, "draft")
     fb_id = fb.id
-    db.session.commit()
+    commit()
     ours = db.session.get(Feedback, fb_id)
     version = ours.lock_version
     with app.app_context():  # a second person, in their own session, saves first
@@ -271,7 +272,7 @@ def test_two_sessions_saving_at_once_cannot_both_win(app, interview, recruiter, 
             actor=other_admin,
             expected_version=version,
         )
-        db.session.commit()
+        commit()
     with pytest.raises(services.ConflictError):
         services.save_feedback(
             ours, scorecard_input(strengths="Ours."), actor=recruiter, expected_version=version

@@ -10,6 +10,7 @@ from flask_migrate import downgrade, upgrade
 
 from portal.extensions import db
 from portal.feedback import services
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import sign_in
 from tests.test_migrations import empty_database_url  # noqa: F401 - fixture
@@ -60,7 +61,7 @@ def test_an_amendment_after_a_weight_change_is_scored_with_the_new_weights(admin
         "released",
     )
     position.rubric_weights = {"presence": 0}
-    db.session.commit()
+    commit()
 
     services.amend_feedback(
         feedback,
@@ -72,7 +73,7 @@ def test_an_amendment_after_a_weight_change_is_scored_with_the_new_weights(admin
         reason="Presence was rated too high.",
         acknowledged=set(),
     )
-    db.session.commit()
+    commit()
 
     first, second = feedback.revisions
     assert (first.weights, first.score) == ({}, 4.0)

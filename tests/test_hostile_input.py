@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.demo import DEMO_PASSWORD, seed_demo
-from portal.extensions import db
+from portal.unit_of_work import commit
 from tests.hostile import (
     HOSTILE_HEADERS,
     HOSTILE_IDS,
@@ -111,7 +111,7 @@ def demo_app(make_app) -> Iterator[Flask]:
     app = make_app(WTF_CSRF_ENABLED=True)  # real forms, real tokens
     with app.app_context():
         seed_demo()
-        db.session.commit()
+        commit()
     yield app
 
 

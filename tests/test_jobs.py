@@ -8,6 +8,7 @@ from rq import SimpleWorker
 from portal import jobs
 from portal.extensions import db
 from portal.models import Job, JobStatus, Report
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import scorecard_form, sign_in
 
@@ -34,20 +35,24 @@ def released_via_route(app, client, recruiter):
 
 def test_failing_job_inline_is_retried_recorded_and_does_not_break_the_request(app):
     job = jobs.enqueue("test_explode", {"n": 1})
-    db.session.commit()
+    commit()
     assert job.status is JobStatus.FAILED and job.attempts == jobs.MAX_ATTEMPTS
     assert "boom 1" in job.last_error
 
 
-def test_release_without_redis_renders_reports_inline(app, client, recruiter, outbox):
-    response, cand = released_via_route(app, client, recruiter)
-    assert response.status_code == 302
-    assert db.session.scalar(db.select(db.func.count()).select_from(Report)) == 2
+def test_release_without_redis_renders_reports_inline(make_app, outbox):
+    app = make_app(RENDER_REPORTS_ON_RELEASE=True)
+    client = app.test_client()
+    with app.app_context():
+        recruiter = factories.user(role="recruiter", email="rec@example.com")
+        response, cand = released_via_route(app, client, recruiter)
+        assert response.status_code == 302
+        assert db.session.scalar(db.select(db.func.count()).select_from(Report)) == 2
     assert outbox.last()["To"] == "maya@example.com"
 
 
 def test_with_redis_a_real_worker_renders_reports_and_sends_mail(make_app, outbox, redis_url):
-    app = make_app(REDIS_URL=redis_url, JOB_RETRY_INTERVALS=[0, 0])
+    app = make_app(REDIS_URL=redis_url, JOB_RETRY_INTERVALS=[0, 0], RENDER_REPORTS_ON_RELEASE=True)
     with app.app_context():
         rec = factories.user(role="recruiter", email="rq@example.com")
         client = app.test_client()
@@ -80,7 +85,7 @@ def test_with_redis_a_failing_job_is_retried_then_shown_to_admins(make_app, redi
     with app.app_context():
         factories.user(role="admin", email="ops@example.com")
         job = jobs.enqueue("test_explode", {"n": 7})
-        db.session.commit()
+        commit()
         job_id = job.id
     work_queue(app)
     with app.app_context():

@@ -6,6 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Candidate, Interview, InterviewFormat, Position, Stage
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import sign_in
 from tests.querycount import count_queries
@@ -108,7 +109,7 @@ def make_candidates(n: int, recruiter) -> None:
                 scheduled_at=datetime(2026, 9, 1),
             )
         )
-    db.session.commit()
+    commit()
 
 
 @pytest.mark.parametrize(
@@ -135,7 +136,7 @@ def add_candidates(n: int) -> None:
         Candidate.__table__.insert(),
         [{"name": f"Paged Person {i:04d}", "email": f"paged{i:04d}@example.com"} for i in range(n)],
     )
-    db.session.commit()
+    commit()
 
 
 def test_pager_counts_pages_and_moves_between_them(client, recruiter):

@@ -9,6 +9,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from portal import mail
+from portal.extensions import db
+from portal.models import Job
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import sign_in
 
@@ -22,6 +25,8 @@ def test_outbox_files_are_complete_emails(app, outbox):
         link="http://x/invitation/abc",
         days=7,
     )
+    assert not list(outbox.path.glob("*.eml"))  # nothing leaves before the commit
+    commit()
     files = list(outbox.path.glob("*.eml"))
     assert len(files) == 1 and files[0].suffix == ".eml"
     message = email.message_from_bytes(files[0].read_bytes())
@@ -30,6 +35,22 @@ def test_outbox_files_are_complete_emails(app, outbox):
     assert message["From"] and message["Message-ID"] and message["Date"]
     assert "Hello Kim" in message.get_payload(decode=True).decode()
     assert not list(outbox.path.glob("*.tmp"))
+
+
+def test_mail_of_a_change_that_is_rolled_back_is_never_sent(app, outbox):
+    mail.send_mail(
+        "kim@example.com",
+        "Never",
+        "invitation",
+        candidate=type("C", (), {"name": "Kim"})(),
+        link="http://x/invitation/abc",
+        days=7,
+    )
+    db.session.rollback()
+    commit()
+
+    assert not list(outbox.path.glob("*.eml"))
+    assert db.session.query(Job).count() == 0
 
 
 class Collector:
@@ -71,6 +92,7 @@ def test_smtp_delivery_when_mail_server_is_configured(make_app, smtp_server, tmp
             link="http://x/r/1",
             minutes=60,
         )
+        commit()
     assert handler.received.wait(5)
     envelope = handler.messages[0]
     assert envelope.rcpt_tos == ["lee@example.com"]

@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, Base, Candidate, Feedback, Rating, utcnow
 from portal.notifications import notify_feedback_released
 from portal.security import AuditLogIsAppendOnly
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import sign_in
 
@@ -40,7 +41,7 @@ def two_candidates(app, recruiter, client, outbox):
     )
     # Mail and reports exist for Maya, as they would after a release.
     notify_feedback_released(fb, amended=False)
-    db.session.commit()
+    commit()
     sign_in(client, maya.email)
     assert client.get(f"/reports/feedback/{fb.id}.pdf").status_code == 200
     assert client.get(f"/reports/candidates/{maya.id}/journey.pdf").status_code == 200
@@ -143,14 +144,14 @@ def test_only_admins_erase(client, recruiter, two_candidates):
 def test_audit_log_is_append_only(app, recruiter):
     event = db.session.scalar(sa.select(AuditEvent)) or AuditEvent(action="x")
     db.session.add(event)
-    db.session.commit()
+    commit()
     event.action = "tampered"
     with pytest.raises(AuditLogIsAppendOnly):
-        db.session.commit()
+        commit()
     db.session.rollback()
     db.session.delete(db.session.get(AuditEvent, event.id))
     with pytest.raises(AuditLogIsAppendOnly):
-        db.session.commit()
+        commit()
     db.session.rollback()
 
 
@@ -168,7 +169,7 @@ def test_retention_purge_dry_run_then_real(app, recruiter):
     old = factories.candidate("Old Timer", "old@example.com")
     old.created_at = old.last_activity_at = utcnow() - timedelta(days=900)
     recent = factories.candidate("Recent Person", "recent@example.com")
-    db.session.commit()
+    commit()
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["privacy", "purge", "--older-than", "2y", "--dry-run"])
     assert dry.exit_code == 0 and f"would erase: candidate #{old.id}" in dry.output

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.feedback import services
 from portal.models import AuditEvent, Feedback, Job, JobStatus, Report, ReportDownload, User
 from portal.reports import store
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import scorecard_input, sign_in
 
@@ -91,7 +92,7 @@ def test_amendment_makes_a_new_report(client, maya, recruiter):
         reason="Corrected.",
         acknowledged=set(),
     )
-    db.session.commit()
+    commit()
     after = client.get(f"/reports/feedback/{fb.id}.pdf")
     assert after.headers["ETag"] != before.headers["ETag"]
     assert "AMENDED strengths wording." in pdf_text(after.data)
@@ -127,7 +128,7 @@ def test_portal_says_when_an_amended_scorecard_was_updated(client, maya, recruit
         reason="Clearer.",
         acknowledged=set(),
     )
-    db.session.commit()
+    commit()
     home = client.get("/").text
     assert f"· updated {fb.revisions[-1].released_at.day}" in home
 
@@ -198,7 +199,7 @@ def test_reports_build_renders_missing_and_stale_reports(app, maya, jonas, recru
         reason="x",
         acknowledged=set(),
     )
-    db.session.commit()
+    commit()
     stale = runner.invoke(args=["reports", "build", "--workers", "1"])
     assert "Rendered 2 report(s)" in stale.output  # Maya's interview report and her journey
     tmp_files = [

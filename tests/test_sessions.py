@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from portal.extensions import db
 from portal.models import UserSession, utcnow
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import sign_in
 
@@ -114,11 +115,11 @@ def test_an_idle_session_ends(app, client, recruiter):
     row = db.session.query(UserSession).filter_by(user_id=recruiter.id).one()
     idle = app.config["SESSION_IDLE_MINUTES"]
     row.last_seen_at = utcnow() - timedelta(minutes=idle - 1)
-    db.session.commit()
+    commit()
     assert signed_in(client)  # and this request counts as use
 
     row.last_seen_at = utcnow() - timedelta(minutes=idle + 1)
-    db.session.commit()
+    commit()
 
     assert not signed_in(client)
 
@@ -132,7 +133,7 @@ def test_a_session_ends_after_its_absolute_lifetime_however_busy(make_app):
         row = db.session.query(UserSession).one()
         row.created_at = utcnow() - timedelta(minutes=61)
         row.last_seen_at = utcnow()
-        db.session.commit()
+        commit()
 
         assert not signed_in(client)
 

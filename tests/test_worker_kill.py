@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from portal.extensions import db
 from portal.models import Feedback, Job, JobStatus, Report
 from portal.reports.store import TEMP_PREFIX, refresh_for_candidate, report_path
+from portal.unit_of_work import commit
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +81,7 @@ def batch(make_app, redis_url, tmp_path):
             candidate = factories.candidate(f"Candidate {n}", f"c{n}@example.com")
             factories.feedback(factories.interview(candidate, recruiter), recruiter, "released")
             refresh_for_candidate(candidate.id)  # queued for the workers, not rendered here
-        db.session.commit()
+        commit()
         assert counts() == (0, 0)
         yield app
 

@@ -1,11 +1,10 @@
 from datetime import datetime, time, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal import audit, jobs
+from portal import jobs
 from portal.admin import bp
 from portal.admin.forms import (
     AuditFilterForm,
@@ -15,12 +14,12 @@ from portal.admin.forms import (
     NewUserForm,
     UserFilterForm,
 )
-from portal.auth.services import AccountError, create_staff_user, update_user
-from portal.extensions import db
+from portal.auth.services import create_staff_user, update_user
 from portal.models import AuditEvent, Candidate, Job, JobStatus, Role, User
 from portal.paging import paginate
+from portal.permissions import can_manage_users, can_view_candidate, is_erased, load, me
 from portal.privacy import services as privacy
-from portal.text import clean_name
+from portal.unit_of_work import attempt
 
 
 @bp.route("/users")
@@ -40,19 +39,15 @@ def users():
 def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             user = create_staff_user(
                 form.name.data,
                 form.email.data,
                 form.role.data,
                 form.password.data or None,
-                actor=current_user._get_current_object(),
+                actor=me(),
             )
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash(f"Account created for {user.name}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/new_user.html", form=form)
@@ -60,22 +55,18 @@ def new_user():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load(User, user_id, can_manage_users)
     form = EditUserForm(obj=user)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             update_user(
                 user,
                 name=form.name.data,
                 role=form.role.data,
                 active=form.active.data,
-                actor=current_user._get_current_object(),
+                actor=me(),
             )
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash("Changes saved.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/edit_user.html", form=form, user=user)
@@ -99,19 +90,11 @@ def job_list():
 
 @bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
 def retry_job(job_id: int):
-    job = db.get_or_404(Job, job_id)
-    if job.status is not JobStatus.FAILED:
-        flash("Only failed jobs can be retried.", "error")
-    else:
+    job = load(Job, job_id, can_manage_users)
+    with attempt() as outcome:
         jobs.retry(job)
-        audit.record("job_retried", job)
-        db.session.commit()
-        flash(
-            f"Job {job.id} was queued again."
-            if jobs.uses_queue()
-            else f"Job {job.id} ran again: {job.status.value}.",
-            "success",
-        )
+    if not outcome.refused:
+        flash(f"Job {job.id} is queued again; this list shows how it went.", "success")
     return redirect(url_for("admin.job_list"))
 
 
@@ -143,25 +126,17 @@ def audit_log():
 
 @bp.route("/candidates/<int:candidate_id>/erase", methods=["GET", "POST"])
 def erase_candidate(candidate_id: int):
-    candidate = db.get_or_404(Candidate, candidate_id)
-    if candidate.erased_at is not None:
+    candidate = load(Candidate, candidate_id, can_view_candidate)
+    if is_erased(candidate):
         flash("This candidate's personal data was already erased.", "info")
         return redirect(url_for("candidates.detail", candidate_id=candidate.id))
     form = EraseCandidateForm()
     if form.validate_on_submit():
-        if form.confirm_name.data != clean_name(candidate.name):
-            form.confirm_name.errors.append(
-                "That is not the candidate's name as recorded; nothing was erased."
+        with attempt(form) as outcome:
+            summary = privacy.erase_candidate(
+                candidate, actor=me(), confirmed_name=form.confirm_name.data
             )
-        else:
-            summary = privacy.erase_candidate(candidate, actor=current_user._get_current_object())
-            db.session.commit()
-            flash(
-                f"Erased candidate #{summary.candidate_id}: {summary.feedback} scorecard(s) and "
-                f"{summary.referrals} referral(s) anonymised, "
-                f"{summary.report_files} report file(s) and "
-                f"{summary.outbox_files} email(s) deleted.",
-                "success",
-            )
+        if not outcome.refused:
+            flash(summary.message(), "success")
             return redirect(url_for("candidates.index"))
     return render_template("admin/erase_candidate.html", form=form, candidate=candidate)

@@ -12,10 +12,10 @@ from portal.auth.forms import (
     SignInForm,
     SignOutEverywhereForm,
 )
-from portal.extensions import db, limiter
-from portal.passwords import verify_password
-from portal.permissions import public
+from portal.extensions import limiter
+from portal.permissions import me, public
 from portal.tokens import TokenError
+from portal.unit_of_work import attempt
 
 SIGN_IN_LIMIT = "10 per minute;50 per hour"
 
@@ -44,13 +44,11 @@ def login():
         return redirect(url_for("main.home"))
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(form.email.data, form.password.data)  # audited either way
         if user is None:
-            db.session.commit()  # keep the failed attempt in the audit log
             form.password.errors.append("That email and password do not match an active account.")
         else:
             sessions.sign_in(user, remember=form.remember.data)  # a fresh session every time
-            db.session.commit()
             return redirect(safe_next(form.next.data) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
@@ -58,10 +56,9 @@ def login():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def logout():
-    user = current_user._get_current_object()
+    user = me()
     audit.record("sign_out", user)
     sessions.sign_out(user)
-    db.session.commit()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -73,7 +70,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         flash(
             "If an account exists for that address, a reset link is on its way. "
             "It works for one hour.",
@@ -93,12 +89,9 @@ def reset_password(token: str):
         return render_template("auth/link_problem.html", message=str(exc)), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             services.set_password(user, form.password.data)
-        except services.AccountError as exc:
-            form.password.errors.append(str(exc))
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, title="Choose a new password")
@@ -114,13 +107,10 @@ def accept_invitation(token: str):
         return render_template("auth/link_problem.html", message=str(exc)), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             user = services.accept_invitation(candidate, form.password.data)
-        except services.AccountError as exc:
-            form.password.errors.append(str(exc))
-        else:
             sessions.sign_in(user)
-            db.session.commit()
+        if not outcome.refused:
             flash(
                 "Welcome to BetterOff. Your feedback appears here once it is released.", "success"
             )
@@ -137,26 +127,19 @@ def accept_invitation(token: str):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        if not verify_password(user.password_hash, form.current.data):
-            form.current.errors.append("Your current password is not correct.")
-        else:
-            try:
-                services.set_password(user, form.password.data)
-            except services.AccountError as exc:
-                form.password.errors.append(str(exc))
-            else:
-                sessions.sign_in(user)  # every other session ended with the old password
-                db.session.commit()
-                flash("Your password is changed. Other devices are signed out.", "success")
-                return redirect(url_for("main.home"))
+        with attempt(form) as outcome:
+            services.change_password(me(), form.current.data, form.password.data)
+            sessions.sign_in(me())  # every other session ended with the old password
+        if not outcome.refused:
+            flash("Your password is changed. Other devices are signed out.", "success")
+            return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
 
 
 @bp.route("/account")
 def account():
     """The signed-in person's account: who they are, and where they are signed in."""
-    user = current_user._get_current_object()
+    user = me()
     return render_template(
         "auth/account.html",
         user=user,
@@ -173,10 +156,9 @@ def sign_out_everywhere():
     if not form.validate_on_submit():
         flash("Your form expired; please try again.", "error")
         return redirect(url_for("auth.account"))
-    user = current_user._get_current_object()
+    user = me()
     sessions.end_all(user)
     audit.record("signed_out_everywhere", user, actor=user)
     sessions.sign_out(user)
-    db.session.commit()
     flash("You are signed out on every device.", "info")
     return redirect(url_for("auth.login"))

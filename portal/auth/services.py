@@ -11,9 +11,10 @@ from portal.extensions import db
 from portal.models import Candidate, Role, User, utcnow
 from portal.passwords import hash_password, needs_rehash, password_problems, verify_password
 from portal.permissions import ERASED_MESSAGE, is_erased
+from portal.unit_of_work import DomainError
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A rule about accounts was broken; the message is safe to show to the person."""
 
 
@@ -50,11 +51,19 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def change_password(user: User, current: str, new: str) -> None:
+    """The signed-in person changes their password, knowing the current one; every other
+    session of theirs ends (the view starts a fresh one for this browser)."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Your current password is not correct.", field="current")
+    set_password(user, new)
+
+
 def set_password(user: User, password: str) -> None:
     """Change a password and end every other session of this user."""
     problems = password_problems(password, email=user.email, name=user.name)
     if problems:
-        raise AccountError(" ".join(problems))
+        raise AccountError(" ".join(problems), field="password")
     user.password_hash = hash_password(password)
     sessions.end_all(user)
     audit.record("password_changed", user, actor=user)
@@ -68,12 +77,12 @@ def create_staff_user(
         raise AccountError("Candidates get their account by accepting an invitation.")
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
-        raise AccountError("An account with this email address already exists.")
+        raise AccountError("An account with this email address already exists.", field="email")
     user = User(name=name.strip(), email=email, role=role, active=True)
     if password:
         problems = password_problems(password, email=email, name=name)
         if problems:
-            raise AccountError(" ".join(problems))
+            raise AccountError(" ".join(problems), field="password")
         user.password_hash = hash_password(password)
     db.session.add(user)
     db.session.flush()
@@ -153,7 +162,7 @@ def candidate_for_invitation(token: str) -> Candidate:
 def accept_invitation(candidate: Candidate, password: str) -> User:
     problems = password_problems(password, email=candidate.email, name=candidate.name)
     if problems:
-        raise AccountError(" ".join(problems))
+        raise AccountError(" ".join(problems), field="password")
     if find_user_by_email(candidate.email) is not None:
         raise AccountError("An account with this email address already exists. Sign in instead.")
     user = User(

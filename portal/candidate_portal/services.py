@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,12 +19,30 @@ from portal.models import (
     Stage,
     User,
 )
+from portal.referrals.services import offers_for_candidate
 
 
 @dataclass(frozen=True)
 class JourneyStep:
     interview: Interview
     released: list[Feedback]
+
+
+def home_page(user: User) -> dict[str, Any]:
+    """What the candidate's start page shows (at /, for the candidate role): their journey,
+    released feedback and the offers waiting for them."""
+    candidate = candidate_for(user)
+    if candidate is None:
+        return {"candidate": None}
+    steps = journey(candidate)
+    return {
+        "candidate": candidate,
+        "steps": steps,
+        "stages": list(Stage),
+        "furthest": furthest_stage(steps),
+        "released": [f for s in steps for f in s.released],
+        "offers": offers_for_candidate(candidate.id),
+    }
 
 
 def candidate_for(user: User) -> Candidate | None:

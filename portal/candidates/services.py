@@ -23,9 +23,10 @@ from portal.models import (
     utcnow,
 )
 from portal.permissions import ERASED_MESSAGE, is_erased
+from portal.unit_of_work import DomainError
 
 
-class CandidateError(Exception):
+class CandidateError(DomainError):
     """A rule about candidates was broken; the message is safe to show."""
 
 
@@ -88,7 +89,7 @@ def create_candidate(
 ) -> Candidate:
     email = normalise_email(email)
     if db.session.scalar(select(Candidate.id).where(Candidate.email == email)) is not None:
-        raise CandidateError("A candidate with this email address already exists.")
+        raise CandidateError("A candidate with this email address already exists.", field="email")
     candidate = Candidate(
         name=name.strip(),
         email=email,
@@ -119,13 +120,16 @@ def update_candidate(
     if email != candidate.email:
         if candidate.user_id is not None:
             raise CandidateError(
-                "This candidate already has an account; their email address is theirs to change."
+                "This candidate already has an account; their email address is theirs to change.",
+                field="email",
             )
         taken = db.session.scalar(
             select(Candidate.id).where(Candidate.email == email, Candidate.id != candidate.id)
         )
         if taken is not None:
-            raise CandidateError("Another candidate already uses this email address.")
+            raise CandidateError(
+                "Another candidate already uses this email address.", field="email"
+            )
     candidate.name = name.strip()
     candidate.email = email
     candidate.phone = (phone or "").strip() or None

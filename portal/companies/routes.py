@@ -1,15 +1,15 @@
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.companies import bp
 from portal.companies.forms import CompanyForm, CompanySearchForm, PositionForm
-from portal.companies.services import CompanyError, save_company, save_position
-from portal.extensions import db
+from portal.companies.services import save_company, save_position
 from portal.models import Company, CompanyKind, Position
 from portal.paging import paginate
+from portal.permissions import can_manage_companies, can_manage_position, load, me
 from portal.rubric import RUBRIC
+from portal.unit_of_work import attempt
 
 
 @bp.route("/")
@@ -45,19 +45,15 @@ def new():
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
 def edit(company_id: int):
-    return _company_form(db.get_or_404(Company, company_id))
+    return _company_form(load(Company, company_id, can_manage_companies))
 
 
 def _company_form(company: Company | None):
-    form = CompanyForm(obj=company, kind=company.kind.value if company else None)
+    form = CompanyForm(obj=company)
     if form.validate_on_submit():
-        try:
-            company = save_company(company, actor=current_user._get_current_object(), **form.data)
-        except CompanyError as exc:
-            db.session.rollback()
-            form.name.errors.append(str(exc))
-        else:
-            db.session.commit()
+        with attempt(form) as outcome:
+            company = save_company(company, actor=me(), **form.data)
+        if not outcome.refused:
             flash(f"{company.name} saved.", "success")
             return redirect(url_for("companies.detail", company_id=company.id))
     return render_template("companies/form.html", form=form, company=company)
@@ -65,20 +61,18 @@ def _company_form(company: Company | None):
 
 @bp.route("/<int:company_id>")
 def detail(company_id: int):
-    company = db.first_or_404(
-        select(Company).where(Company.id == company_id).options(selectinload(Company.positions))
-    )
+    company = load(Company, company_id, can_manage_companies, selectinload(Company.positions))
     return render_template("companies/detail.html", company=company, rubric=RUBRIC)
 
 
 @bp.route("/<int:company_id>/positions/new", methods=["GET", "POST"])
 def new_position(company_id: int):
-    return _position_form(db.get_or_404(Company, company_id), None)
+    return _position_form(load(Company, company_id, can_manage_companies), None)
 
 
 @bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
 def edit_position(position_id: int):
-    position = db.get_or_404(Position, position_id)
+    position = load(Position, position_id, can_manage_position)
     return _position_form(position.company, position)
 
 
@@ -92,22 +86,18 @@ def _position_form(company: Company, position: Position | None):
     form = PositionForm(obj=position, **prefill)
     if form.validate_on_submit():
         weights = {g.dimension.value: form[f"weight_{g.dimension.value}"].data for g in RUBRIC}
-        try:
+        with attempt(form) as outcome:
             position = save_position(
                 position,
                 company,
-                actor=current_user._get_current_object(),
+                actor=me(),
                 weights=weights,
                 title=form.title.data,
                 location=form.location.data,
                 description=form.description.data,
                 is_open=form.is_open.data,
             )
-        except CompanyError as exc:
-            db.session.rollback()
-            form.title.errors.append(str(exc))
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash(f"{position.title} saved.", "success")
             return redirect(url_for("companies.detail", company_id=company.id))
     return render_template(

@@ -10,9 +10,10 @@ from portal import audit
 from portal.database import flush_unique
 from portal.extensions import db
 from portal.models import Company, CompanyKind, Dimension, Position, User
+from portal.unit_of_work import DomainError
 
 
-class CompanyError(Exception):
+class CompanyError(DomainError):
     """The message is safe to show next to the form."""
 
 
@@ -25,7 +26,7 @@ def save_company(company: Company | None, *, actor: User, **fields: Any) -> Comp
         )
     )
     if clash is not None:
-        raise CompanyError("A company with this name already exists.")
+        raise CompanyError("A company with this name already exists.", field="name")
     created = company is None
     company = company or Company(kind=CompanyKind.CLIENT)
     company.name = name
@@ -34,7 +35,7 @@ def save_company(company: Company | None, *, actor: User, **fields: Any) -> Comp
     company.notes = (fields.get("notes") or "").strip() or None
     company.active = bool(fields.get("active", True))
     db.session.add(company)
-    flush_unique(CompanyError("A company with this name already exists."))
+    flush_unique(CompanyError("A company with this name already exists.", field="name"))
     audit.record("company_created" if created else "company_updated", company, actor=actor)
     return company
 
@@ -56,7 +57,7 @@ def save_position(
         )
     )
     if clash is not None:
-        raise CompanyError(f"{company.name} already has a position called {title}.")
+        raise CompanyError(f"{company.name} already has a position called {title}.", field="title")
     if weights and not any(weights.get(d.value, 1) for d in Dimension):
         raise CompanyError("At least one engagement dimension needs a weight above 0.")
     created = position is None
@@ -68,7 +69,9 @@ def save_position(
     # Only non-default weights are stored, so the default stays visible as "1".
     position.rubric_weights = {k: v for k, v in weights.items() if v != 1}
     db.session.add(position)
-    flush_unique(CompanyError(f"{company.name} already has a position called {title}."))
+    flush_unique(
+        CompanyError(f"{company.name} already has a position called {title}.", field="title")
+    )
     audit.record(
         "position_created" if created else "position_updated",
         position,

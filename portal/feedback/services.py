@@ -2,7 +2,8 @@
 
 Lifecycle: draft -> submitted -> released; submitted -> draft (reopened); released feedback
 is immutable and changes only by amendment, which adds a revision. Every function here
-flushes and records audit events; the view commits.
+flushes, records audit events and sends domain events (portal/events.py); the unit of work
+commits, or rolls back when a DomainError refuses the action.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import audit
+from portal import audit, events
 from portal.extensions import db
 from portal.feedback import screening
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS, candidate_content
@@ -34,21 +35,22 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.permissions import ERASED_MESSAGE, can_edit_feedback, is_erased
+from portal.permissions import ERASED_MESSAGE, can_edit_feedback, can_start_feedback, is_erased
+from portal.unit_of_work import DomainError
 
 MIN_PRACTICE_SUGGESTIONS = 2
 MAX_PRACTICE_SUGGESTIONS = 3
 
 
-class FeedbackError(Exception):
+class FeedbackError(DomainError):
     """A lifecycle or permission rule refused the action; the message is safe to show."""
 
 
 class ConflictError(FeedbackError):
     """Someone else saved this scorecard after the editor loaded it."""
 
-    def __init__(self, feedback: Feedback):
-        self.current = feedback
+    def __init__(self, feedback_id: int):
+        self.feedback_id = feedback_id
         super().__init__(
             "Someone else saved this scorecard while you were editing it. Your text is kept "
             "below; compare it with the saved version shown beside it, then save again."
@@ -56,6 +58,8 @@ class ConflictError(FeedbackError):
 
 
 class IncompleteError(FeedbackError):
+    """What the scorecard still lacks; `problems` maps a form field to what is missing."""
+
     def __init__(self, problems: dict[str, str]):
         self.problems = problems
         super().__init__(
@@ -65,6 +69,8 @@ class IncompleteError(FeedbackError):
 
 class UnacknowledgedFindings(FeedbackError, screening.UnacknowledgedFindings):
     """The release check found wording in the scorecard that is neither fixed nor kept."""
+
+    category = "warning"
 
 
 @dataclass(frozen=True)
@@ -111,10 +117,10 @@ def _clean(value: Any) -> Any:
 
 def start_feedback(interview: Interview, author: User) -> Feedback:
     """The author's scorecard for this interview, created as an empty draft if needed."""
-    if not author.is_staff:
-        raise FeedbackError("Only recruiters and admins write feedback.")
-    if is_erased(interview.candidate):
-        raise FeedbackError(ERASED_MESSAGE)
+    if not can_start_feedback(author, interview):
+        if is_erased(interview.candidate):
+            raise FeedbackError(ERASED_MESSAGE)
+        raise FeedbackError("Only recruiters and admins write feedback (with an active account).")
     existing = db.session.scalar(
         select(Feedback).where(
             Feedback.interview_id == interview.id, Feedback.author_id == author.id
@@ -139,13 +145,15 @@ def save_feedback(
     if feedback.state is FeedbackState.RELEASED:
         raise FeedbackError("Released feedback cannot be edited; amend it instead.")
     if expected_version != feedback.lock_version:
-        raise ConflictError(feedback)
+        raise ConflictError(feedback.id)
     changed = _apply(feedback, data)
     if changed:
         _flush_or_conflict(feedback)
         audit.record(
             "feedback_saved", feedback, actor=actor, changed=changed, state=feedback.state.value
         )
+        if feedback.state is FeedbackState.SUBMITTED:
+            events.scorecard_changed.send(feedback)
     return changed
 
 
@@ -162,6 +170,7 @@ def submit_feedback(feedback: Feedback, *, actor: User) -> None:
     feedback.submitted_at = utcnow()
     _flush_or_conflict(feedback)
     audit.record("feedback_submitted", feedback, actor=actor)
+    events.scorecard_changed.send(feedback)
 
 
 def reopen_feedback(feedback: Feedback, *, actor: User) -> None:
@@ -174,6 +183,7 @@ def reopen_feedback(feedback: Feedback, *, actor: User) -> None:
     feedback.state = FeedbackState.DRAFT
     _flush_or_conflict(feedback)
     audit.record("feedback_reopened", feedback, actor=actor)
+    events.scorecard_changed.send(feedback)
 
 
 def release_findings(feedback: Feedback) -> list[Finding]:
@@ -198,6 +208,8 @@ def release_feedback(
     feedback.released_at = revision.released_at
     _flush_or_conflict(feedback)
     audit.record("feedback_released", feedback, actor=actor, revision=revision.number)
+    events.scorecard_changed.send(feedback)
+    events.feedback_released.send(feedback, amended=False)
     return revision
 
 
@@ -218,7 +230,7 @@ def amend_feedback(
     if feedback.state is not FeedbackState.RELEASED:
         raise FeedbackError("Only released feedback is amended; edit drafts directly.")
     if expected_version != feedback.lock_version:
-        raise ConflictError(feedback)
+        raise ConflictError(feedback.id)
     changed = _apply(feedback, data)
     visible_changes = [f for f in changed if f != "private_notes"]
     if not visible_changes:
@@ -243,6 +255,8 @@ def amend_feedback(
         revision=revision.number,
         changed=visible_changes,
     )  # the reason is kept with the revision; the audit log holds no words about candidates
+    events.scorecard_changed.send(feedback)
+    events.feedback_released.send(feedback, amended=True)
     return revision
 
 
@@ -388,8 +402,10 @@ def _new_revision(
 
 
 def _flush_or_conflict(feedback: Feedback) -> None:
+    """Flush; a row someone else changed meanwhile (version mismatch) is a ConflictError,
+    and the unit of work rolls back what this attempt did."""
+    feedback_id = feedback.id  # read now: after a failed flush the session must roll back
     try:
         db.session.flush()
     except StaleDataError as exc:
-        db.session.rollback()
-        raise ConflictError(db.session.get(Feedback, feedback.id)) from exc
+        raise ConflictError(feedback_id) from exc

@@ -1,5 +1,4 @@
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -10,6 +9,20 @@ from portal.interviews import bp, services
 from portal.interviews.forms import InterviewForm, ListFilterForm
 from portal.models import Candidate, Feedback, FeedbackRevision, Interview, Position
 from portal.paging import paginate
+from portal.permissions import ERASED_MESSAGE, can_change_interview, can_view_interview, load, me
+from portal.unit_of_work import attempt
+
+INTERVIEW_PAGE = (
+    joinedload(Interview.candidate),
+    joinedload(Interview.position).joinedload(Position.company),
+    joinedload(Interview.interviewer),
+    selectinload(Interview.feedback).joinedload(Feedback.author),
+    selectinload(Interview.feedback).selectinload(Feedback.ratings),
+    # Released scores are frozen with their revision (overall_score reads them).
+    selectinload(Interview.feedback)
+    .selectinload(Feedback.revisions)
+    .load_only(FeedbackRevision.number, FeedbackRevision.score),
+)
 
 
 @bp.route("/")
@@ -35,14 +48,18 @@ def new():
 
 @bp.route("/<int:interview_id>/edit", methods=["GET", "POST"])
 def edit(interview_id: int):
-    return _interview_form(db.get_or_404(Interview, interview_id))
+    interview = load(Interview, interview_id, can_view_interview, joinedload(Interview.candidate))
+    if not can_change_interview(me(), interview):
+        flash(ERASED_MESSAGE, "error")
+        return redirect(url_for("interviews.detail", interview_id=interview.id))
+    return _interview_form(interview)
 
 
 def _interview_form(interview: Interview | None, candidate_id: int | None = None):
     form = InterviewForm(obj=interview)
     if interview is None and request.method == "GET":
         form.candidate_id.data = candidate_id
-        form.interviewer_id.data = current_user.id
+        form.interviewer_id.data = me().id
     form.set_options(
         db.session.scalars(
             select(Candidate).where(Candidate.erased_at.is_(None)).order_by(Candidate.name)
@@ -53,45 +70,26 @@ def _interview_form(interview: Interview | None, candidate_id: int | None = None
         services.interviewers(),
     )
     if form.validate_on_submit():
-        try:
-            interview = services.save_interview(
-                interview,
-                actor=current_user._get_current_object(),
-                candidate_id=form.candidate_id.data,
-                position_id=form.position_id.data,
-                interviewer_id=form.interviewer_id.data,
-                stage=form.stage.data,
-                format=form.format.data,
-                scheduled_at=form.scheduled_at.data,
-                location=form.location.data,
-            )
-        except services.InterviewError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        with attempt(form) as outcome:
+            interview = services.save_interview(interview, actor=me(), **_schedule(form))
+        if not outcome.refused:
             flash("Interview saved.", "success")
             return redirect(url_for("interviews.detail", interview_id=interview.id))
     return render_template("interviews/form.html", form=form, interview=interview)
 
 
+def _schedule(form: InterviewForm) -> dict:
+    names = ("candidate_id", "position_id", "interviewer_id", "stage", "format")
+    return {
+        **{name: form[name].data for name in names},
+        "scheduled_at": form.scheduled_at.data,
+        "location": form.location.data,
+    }
+
+
 @bp.route("/<int:interview_id>")
 def detail(interview_id: int):
-    interview = db.first_or_404(
-        select(Interview)
-        .where(Interview.id == interview_id)
-        .options(
-            joinedload(Interview.candidate),
-            joinedload(Interview.position).joinedload(Position.company),
-            joinedload(Interview.interviewer),
-            selectinload(Interview.feedback).joinedload(Feedback.author),
-            selectinload(Interview.feedback).selectinload(Feedback.ratings),
-            # Released scores are frozen with their revision (overall_score reads them).
-            selectinload(Interview.feedback)
-            .selectinload(Feedback.revisions)
-            .load_only(FeedbackRevision.number, FeedbackRevision.score),
-        )
-    )
-    mine = next((f for f in interview.feedback if f.author_id == current_user.id), None)
+    interview = load(Interview, interview_id, can_view_interview, *INTERVIEW_PAGE)
+    mine = next((f for f in interview.feedback if f.author_id == me().id), None)
     scores = {f.id: overall_score(f, interview.position) for f in interview.feedback}
     return render_template("interviews/detail.html", interview=interview, mine=mine, scores=scores)

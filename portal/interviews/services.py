@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from portal import audit
 from portal.extensions import db
 from portal.models import (
+    STAFF,
     Candidate,
     Company,
     Feedback,
@@ -29,14 +30,14 @@ from portal.models import (
     Interview,
     InterviewFormat,
     Position,
-    Role,
     Stage,
     User,
 )
 from portal.permissions import ERASED_MESSAGE, is_erased
+from portal.unit_of_work import DomainError
 
 
-class InterviewError(Exception):
+class InterviewError(DomainError):
     """The message is safe to show next to the form."""
 
 
@@ -84,11 +85,13 @@ def save_interview(
     position = db.session.get(Position, position_id)
     interviewer = db.session.get(User, interviewer_id)
     if candidate is None or candidate.erased_at is not None:
-        raise InterviewError("Choose a candidate from the list.")
+        raise InterviewError("Choose a candidate from the list.", field="candidate_id")
     if position is None:
-        raise InterviewError("Choose a position from the list.")
+        raise InterviewError("Choose a position from the list.", field="position_id")
     if interviewer is None or not interviewer.is_staff or not interviewer.active:
-        raise InterviewError("The interviewer must be an active recruiter or admin.")
+        raise InterviewError(
+            "The interviewer must be an active recruiter or admin.", field="interviewer_id"
+        )
     created = interview is None
     interview = interview or Interview()
     interview.candidate, interview.position, interview.interviewer = (
@@ -115,7 +118,7 @@ def interviewers() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.role.in_([Role.RECRUITER, Role.ADMIN]), User.active.is_(True))
+            .where(User.role.in_(STAFF), User.active.is_(True))
             .order_by(User.name)
         )
     )

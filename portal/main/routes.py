@@ -1,17 +1,17 @@
 from flask import render_template
-from flask_login import current_user
 
-from portal.candidate_portal import routes as candidate_portal
+from portal.candidate_portal import services as candidate_portal
 from portal.main import bp, services
 from portal.models import FeedbackState, Role
+from portal.permissions import me
 
 
 @bp.route("/")
 def home():
-    """Each role lands on its own page."""
-    if current_user.role is Role.CANDIDATE:
-        return candidate_portal.home()
-    user = current_user._get_current_object()
+    """Each role lands on its own page: candidates on their feedback, staff on the dashboard."""
+    user = me()
+    if user.role is Role.CANDIDATE:
+        return render_template("candidate_portal/home.html", **candidate_portal.home_page(user))
     return render_template(
         "main/dashboard.html",
         awaiting=services.awaiting_feedback(user),

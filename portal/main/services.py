@@ -6,9 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import has_app_context
-from sqlalchemy import event, exists, func, inspect, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import cache, db
 from portal.models import (
@@ -88,7 +87,7 @@ def engagement_averages(user: User | None) -> list[DimensionAverage]:
     """Average rating per dimension over submitted and released scorecards.
 
     With no user, the averages are the whole team's. Served from the cache while no scorecard
-    has changed (see forget_averages_on_change) and for at most AVERAGES_SECONDS.
+    has changed (see forget_averages) and for at most AVERAGES_SECONDS.
     """
     generation = cache.get(AVERAGES_GENERATION) or "0"
     key = f"dashboard:averages:{generation}:{user.id if user is not None else 'team'}"
@@ -122,36 +121,10 @@ def _average_rows(user: User | None) -> dict[str, tuple[float, int]]:
     return {dim.value: (float(avg), count) for dim, avg, count in db.session.execute(query)}
 
 
-@event.listens_for(Session, "after_flush")
-def _note_scorecard_changes(session: Session, _context) -> None:
-    if any(_counts_for_averages(obj) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info["scorecards_changed"] = True
-
-
-def _counts_for_averages(obj: object) -> bool:
-    """Whether a flushed change can move the averages: a scorecard entering or leaving the
-    submitted and released ones, or a rating of one of them. Saving a draft does not."""
-    if isinstance(obj, Rating):
-        loaded = inspect(obj).attrs.feedback.loaded_value  # no query inside a flush
-        if not isinstance(loaded, Feedback):
-            return True  # not loaded: assume it counts
-        obj = loaded
-    if not isinstance(obj, Feedback):
-        return False
-    # A draft counts only when it just stopped being submitted (sent back to draft).
-    return obj.state is not FeedbackState.DRAFT or bool(inspect(obj).attrs.state.history.deleted)
-
-
-@event.listens_for(Session, "after_commit")
-def forget_averages_on_change(session: Session) -> None:
-    """A committed change to any scorecard starts a new generation of cached averages."""
-    if session.info.pop("scorecards_changed", False) and has_app_context():
-        cache.set(AVERAGES_GENERATION, uuid.uuid4().hex, timeout=0)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_noted_changes(session: Session) -> None:
-    session.info.pop("scorecards_changed", None)
+def forget_averages() -> None:
+    """Start a new generation of cached averages (after a committed scorecard change; the
+    `scorecard_changed` event's subscriber queues this)."""
+    cache.set(AVERAGES_GENERATION, uuid.uuid4().hex, timeout=0)
 
 
 def state_counts(user: User | None) -> dict[FeedbackState, int]:

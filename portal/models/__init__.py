@@ -24,15 +24,17 @@ from portal.models.recruiting import (
 from portal.models.referrals import (
     CLOSED_STATUSES,
     LeadKind,
+    Party,
     Referral,
     ReferralKind,
     ReferralStatus,
     ReferralTransition,
 )
 from portal.models.reports import Job, JobStatus, Report, ReportDownload, ReportKind
-from portal.models.users import Role, User, UserSession
+from portal.models.users import STAFF, Role, User, UserSession
 
 __all__ = [
+    "STAFF",
     "CLOSED_STATUSES",
     "AuditEvent",
     "Base",
@@ -50,6 +52,7 @@ __all__ = [
     "JobStatus",
     "LeadKind",
     "PartnerContact",
+    "Party",
     "Position",
     "Rating",
     "Referral",

@@ -122,3 +122,23 @@ class ReferralTransition(Base):
 
     referral: Mapped[Referral] = relationship(back_populates="transitions")
     actor: Mapped[User | None] = relationship()
+
+
+class Party(enum.StrEnum):
+    """The capacities in which someone acts on a referral (portal.permissions.parties_of)."""
+
+    ADMIN = "admin"
+    OWNER = "owner"
+    PROPOSER = "proposer"
+    CANDIDATE = "candidate"
+    SYSTEM = "system"
+
+    @property
+    def phrase(self) -> str:
+        return {
+            "admin": "an admin",
+            "owner": "the owner",
+            "proposer": "the recruiter who proposed it",
+            "candidate": "the candidate (in their portal)",
+            "system": "the scheduled expiry",
+        }[self.value]

@@ -20,6 +20,10 @@ class Role(enum.StrEnum):
         return self.value.capitalize()
 
 
+# The recruiting team: who works on candidates (portal.permissions reads this too).
+STAFF = frozenset({Role.ADMIN, Role.RECRUITER})
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -53,7 +57,7 @@ class User(UserMixin, Base):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in (Role.ADMIN, Role.RECRUITER)
+        return self.role in STAFF
 
     @property
     def is_candidate(self) -> bool:

@@ -49,8 +49,7 @@ def _check_database() -> str:
     except SQLAlchemyError:
         # Details go to the log, not to an unauthenticated caller.
         log.exception("readiness: database check failed")
-        db.session.rollback()
-        return "unreachable"
+        return "unreachable"  # the 503 makes the unit of work roll back
     return "ok"
 
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from portal.extensions import db
 from portal.privacy.services import PrivacyError, erase_candidate, inactive_candidates, parse_age
+from portal.unit_of_work import commit
 
 privacy_cli = AppGroup("privacy", help="Data retention.")
 
@@ -34,7 +35,7 @@ def purge_command(older_than: str, dry_run: bool) -> None:
         verb = "would erase" if dry_run else "erased"
         if not dry_run:
             erase_candidate(candidate, actor=None)
-            db.session.commit()
+            commit()
         click.echo(
             f"{verb}: candidate #{candidate.id} "
             f"(last activity {candidate.last_activity_at:%Y-%m-%d})"

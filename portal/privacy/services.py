@@ -53,11 +53,13 @@ from portal.models import (
 )
 from portal.reports.data import VISIBLE_REFERRAL_STATUSES, ReportUnavailable
 from portal.reports.store import current_reports, get_or_build, queue_render, report_path
+from portal.text import clean_name
+from portal.unit_of_work import DomainError, after_commit
 
 ERASED_TEXT = "[erased]"
 
 
-class PrivacyError(Exception):
+class PrivacyError(DomainError):
     """The message is safe to show."""
 
 
@@ -197,11 +199,28 @@ class ErasureSummary:
     report_files: int
     outbox_files: int
 
+    def message(self) -> str:
+        return (
+            f"Erased candidate #{self.candidate_id}: {self.feedback} scorecard(s) and "
+            f"{self.referrals} referral(s) anonymised, {self.report_files} report file(s) "
+            f"and {self.outbox_files} email(s) deleted."
+        )
 
-def erase_candidate(candidate: Candidate, *, actor: User | None) -> ErasureSummary:
-    """Remove or anonymise the candidate's personal data everywhere (see module docstring)."""
+
+def erase_candidate(
+    candidate: Candidate, *, actor: User | None, confirmed_name: str | None = None
+) -> ErasureSummary:
+    """Remove or anonymise the candidate's personal data everywhere (see module docstring).
+
+    From the admin page the candidate's name must be typed to confirm (`confirmed_name`);
+    `flask privacy purge` passes None. Files and Redis copies go once the erasure commits."""
     if candidate.erased_at is not None:
         raise PrivacyError("This candidate was already erased.")
+    if confirmed_name is not None and confirmed_name != clean_name(candidate.name):
+        raise PrivacyError(
+            "That is not the candidate's name as recorded; nothing was erased.",
+            field="confirm_name",
+        )
     name, email, cid = candidate.name, candidate.email, candidate.id
     identifiers = [s for s in {name, email, (candidate.phone or "")} if s]
 
@@ -298,19 +317,21 @@ def _erase_feedback(feedback_ids: list[int]) -> None:
 
 def _erase_reports(candidate_id: int) -> int:
     reports = db.session.scalars(select(Report).where(Report.candidate_id == candidate_id)).all()
-    removed = 0
-    for report in reports:
-        path = report_path(report)
-        if path.exists():
-            path.unlink()
-            removed += 1
+    files = [path for report in reports if (path := report_path(report)).exists()]
+    after_commit(_delete_files, files)
     if reports:
         ids = [r.id for r in reports]
         db.session.execute(
             ReportDownload.__table__.delete().where(ReportDownload.report_id.in_(ids))
         )
         db.session.execute(Report.__table__.delete().where(Report.id.in_(ids)))
-    return removed
+    return len(files)
+
+
+def _delete_files(paths: list[Path]) -> None:
+    """Once the erasure has committed: a rolled-back erasure must not have lost the files."""
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def message_text(raw: bytes) -> str:
@@ -328,14 +349,14 @@ def _erase_outbox(identifiers: list[str]) -> int:
     outbox = Path(current_app.config["OUTBOX_DIR"])
     if not outbox.exists():
         return 0
-    removed = 0
     needles = [s.lower() for s in identifiers]
-    for path in outbox.glob("*.eml*"):
-        text = message_text(path.read_bytes()).lower()
-        if any(n in text for n in needles):
-            path.unlink()
-            removed += 1
-    return removed
+    files = [
+        path
+        for path in outbox.glob("*.eml*")
+        if any(n in message_text(path.read_bytes()).lower() for n in needles)
+    ]
+    after_commit(_delete_files, files)
+    return len(files)
 
 
 def _erase_queued_mail(identifiers: list[str]) -> None:
@@ -354,7 +375,7 @@ def _erase_queued_mail(identifiers: list[str]) -> None:
                 job.finished_at = utcnow()
         job.last_error = ERASED_TEXT if job.last_error else None
     if matched and jobs.uses_queue():
-        jobs.forget_queued([job.id for job in matched])
+        after_commit(jobs.forget_queued, [job.id for job in matched])
 
 
 # Detail keys that hold words someone wrote (events written before they were kept out).

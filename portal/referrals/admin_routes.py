@@ -11,10 +11,11 @@ from portal import audit
 from portal.extensions import db
 from portal.models import Referral, ReferralStatus, Role, utcnow
 from portal.paging import paginate
-from portal.referrals import board, bp, export, notify, ownership, services
-from portal.referrals.access import allow, me
+from portal.permissions import allow, me
+from portal.referrals import board, bp, export, ownership, services
 from portal.referrals.forms import BoardFilterForm, BulkForm
-from portal.referrals.pipeline import ConflictError, ReferralError
+from portal.referrals.pipeline import ConflictError
+from portal.unit_of_work import attempt
 
 BULK_TARGETS = {"approve": ReferralStatus.APPROVED, "expire": ReferralStatus.EXPIRED}
 LIST_PAGE_SIZE = 50
@@ -77,7 +78,6 @@ def metrics():
 def export_csv():
     filters = filter_form()
     audit.record("referrals_exported", actor=me(), filters=filters.query_args())
-    db.session.commit()
     name = f"referrals-{utcnow():%Y-%m-%d}.csv"
     return Response(
         stream_with_context(export.stream_csv(export.rows(filters.to_filters()))),
@@ -135,7 +135,7 @@ def _bulk_confirm(form: BulkForm, picked: list[tuple[int, int | None]]):
 
 
 def _apply(picked: list[tuple[int, int | None]], target: ReferralStatus) -> list[Outcome]:
-    """Each item in its own transaction, so one refusal or conflict spoils no other."""
+    """Each item in an attempt of its own, so one refusal or conflict spoils no other."""
     actor = me()
     ids = [rid for rid, _ in picked]
     found = {
@@ -145,30 +145,20 @@ def _apply(picked: list[tuple[int, int | None]], target: ReferralStatus) -> list
         )
     }
     labels = {rid: _label(r) for rid, r in found.items()}
-    outcomes, changed = [], []
+    outcomes = []
     for rid, version in picked:
         referral = found.get(rid)
         if referral is None:
             outcomes.append(Outcome(None, f"#{rid}", False, "No referral or lead has this number."))
             continue
-        try:
+        with attempt(show=False) as tried:
             services.transition(referral, target, actor, expected_version=version)
-        except ConflictError:
-            db.session.rollback()
+        if isinstance(tried.error, ConflictError):
             outcomes.append(Outcome(rid, labels[rid], False, CONFLICT_IN_BULK))
-        except ReferralError as exc:
-            db.session.rollback()
-            outcomes.append(Outcome(rid, labels[rid], False, str(exc)))
+        elif tried.refused:
+            outcomes.append(Outcome(rid, labels[rid], False, str(tried.error)))
         else:
-            db.session.commit()
-            changed.append(referral)
             outcomes.append(Outcome(rid, labels[rid], True, f"Now {target.value}."))
-    failed_mail = 0
-    for referral in changed:
-        failed_mail += not notify.safely(notify.after_transition, referral, target, actor)
-    db.session.commit()
-    if failed_mail:
-        flash(f"{failed_mail} notification emails could not be sent.", "warning")
     return outcomes
 
 

@@ -103,15 +103,18 @@ def filtered(filters: BoardFilters, today: date | None = None) -> Select:
     return query
 
 
+# What a row shows, loaded in the same query: candidate, company, contact, people.
+DISPLAY = (
+    joinedload(Referral.candidate),
+    joinedload(Referral.company),
+    joinedload(Referral.contact),
+    joinedload(Referral.proposed_by),
+    joinedload(Referral.owner),
+)
+
+
 def with_display(query: Select) -> Select:
-    """Load what a row shows in the same query: candidate, company, contact, people."""
-    return query.options(
-        joinedload(Referral.candidate),
-        joinedload(Referral.company),
-        joinedload(Referral.contact),
-        joinedload(Referral.proposed_by),
-        joinedload(Referral.owner),
-    )
+    return query.options(*DISPLAY)
 
 
 def list_query(filters: BoardFilters) -> Select:

@@ -15,6 +15,7 @@ from portal.referrals.pipeline import (
     stale_referrals,
     transition,
 )
+from portal.unit_of_work import commit
 
 referrals_cli = AppGroup("referrals", help="Referral and lead pipeline commands.")
 
@@ -62,7 +63,7 @@ def expire_command(dry_run: bool, days: int | None) -> None:
             db.session.rollback()
             click.echo(f"Skipped {line}: {exc}")
             continue
-        db.session.commit()
+        commit()
         expired += 1
         click.echo(f"Expired {line}")
     if dry_run:

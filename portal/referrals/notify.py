@@ -1,4 +1,6 @@
-"""Emails about referrals and leads, sent after the change they describe has committed.
+"""Emails about referrals and leads, sent after the change they describe has committed
+(mail is a job, and jobs start after the commit; the `referral_transitioned` event's
+subscriber calls `after_transition`).
 
 - the candidate, when an approved offer waits for their answer;
 - the owner (or the proposer when nobody owns it), when the candidate answers;
@@ -9,15 +11,10 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
-
 from portal import mail
 from portal.auth.services import AccountError, external_url, send_invitation
 from portal.models import Referral, ReferralKind, ReferralStatus, User
 from portal.referrals.pipeline import ReferralError
-
-log = logging.getLogger(__name__)
 
 
 class NotConsented(ReferralError):
@@ -38,16 +35,6 @@ def after_transition(
     elif to_status in (ReferralStatus.INTRODUCED, ReferralStatus.HIRED):
         sent += _progress(referral, to_status, actor)
     return sent
-
-
-def safely(send, *args, **kwargs) -> bool:
-    """Run a notification; a mail server that is down must not undo a committed change."""
-    try:
-        send(*args, **kwargs)
-    except (OSError, smtplib.SMTPException):
-        log.exception("Could not send a referral notification")
-        return False
-    return True
 
 
 def _by_candidate(referral: Referral, actor: User | None) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 
-from portal.extensions import db
-from portal.models import Referral, ReferralKind, ReferralStatus, Role
-from portal.referrals import bp, notify, services
-from portal.referrals.access import allow, me
+from portal.models import Referral, ReferralKind, Role
+from portal.permissions import allow, me
+from portal.referrals import bp, services
 from portal.referrals.forms import OfferAnswerForm
-from portal.referrals.pipeline import ConflictError, ReferralError
+from portal.referrals.pipeline import ConflictError
+from portal.unit_of_work import attempt
 
 
 @bp.route("/portal/offers/<int:referral_id>/accept", methods=["POST"])
@@ -36,19 +36,13 @@ def _answer(referral_id: int, *, accept: bool):
     # The answer depends only on the status, read fresh above; an owner or date change made
     # meanwhile must not bounce the candidate. A concurrent status change still fails at
     # flush through the version column.
-    try:
+    with attempt(show=False) as outcome:
         services.answer_offer(referral, accept=accept, candidate_user=user, expected_version=None)
-    except ConflictError:
-        db.session.rollback()
+    if isinstance(outcome.error, ConflictError):
         flash("This changed while you were reading it. Here is where it stands now.", "info")
-    except ReferralError as exc:
-        db.session.rollback()
-        flash(str(exc), "info")
+    elif outcome.refused:
+        flash(str(outcome.error), "info")
     else:
-        db.session.commit()
-        target = ReferralStatus.CONSENTED if accept else ReferralStatus.DECLINED
-        notify.safely(notify.after_transition, referral, target, user)
-        db.session.commit()
         flash(_thanks(referral, accept), "success")
     return redirect(url_for("main.home"))
 

@@ -8,14 +8,9 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.extensions import db
-from portal.models import Referral, Role, User, utcnow
-from portal.referrals.pipeline import (
-    ConflictError,
-    Party,
-    ReferralError,
-    flush_or_conflict,
-    parties_of,
-)
+from portal.models import STAFF, Referral, User, utcnow
+from portal.permissions import can_assign_owner, can_follow_up
+from portal.referrals.pipeline import ConflictError, ReferralError, flush_or_conflict
 
 
 def staff_choices() -> list[User]:
@@ -23,7 +18,7 @@ def staff_choices() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.role.in_([Role.ADMIN, Role.RECRUITER]), User.active.is_(True))
+            .where(User.role.in_(STAFF), User.active.is_(True))
             .order_by(User.name)
         )
     )
@@ -33,7 +28,7 @@ def assign_owner(
     referral: Referral, owner: User | None, *, actor: User, expected_version: int | None
 ) -> None:
     """An admin hands the follow-up to a staff member (or to nobody)."""
-    if actor.role is not Role.ADMIN:
+    if not can_assign_owner(actor, referral):
         raise ReferralError("Only an admin assigns owners.")
     if owner is not None and (not owner.is_staff or not owner.active):
         raise ReferralError("The owner must be an active recruiter or admin.")
@@ -46,10 +41,6 @@ def assign_owner(
     referral.owner = owner
     flush_or_conflict(referral)
     audit.record("referral_owner_assigned", referral, actor=actor, owner_id=new, previous=previous)
-
-
-def can_follow_up(actor: User, referral: Referral) -> bool:
-    return bool({Party.ADMIN, Party.OWNER, Party.PROPOSER} & parties_of(actor, referral))
 
 
 def set_follow_up(

@@ -3,33 +3,31 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.extensions import db
 from portal.models import Company, CompanyKind, PartnerContact, Role
+from portal.permissions import allow, can_manage_contact, can_manage_partners, load, me
 from portal.referrals import bp, partners
-from portal.referrals.access import allow, me
 from portal.referrals.forms import ContactDecisionForm, ContactForm, PartnerForm
-from portal.referrals.pipeline import ReferralError
+from portal.unit_of_work import attempt
 
 
 def load_partner(company_id: int) -> Company:
-    company = db.first_or_404(
-        select(Company)
-        .where(Company.id == company_id)
-        .options(selectinload(Company.contacts).joinedload(PartnerContact.suggested_by))
+    """A partner company; a hiring client is not one here (404: managed on company pages)."""
+    company = load(
+        Company,
+        company_id,
+        can_manage_partners,
+        selectinload(Company.contacts).joinedload(PartnerContact.suggested_by),
     )
     if company.kind is not CompanyKind.PARTNER:
-        abort(404)  # hiring clients are managed on the companies pages
+        abort(404)
     return company
 
 
 def load_contact(contact_id: int) -> PartnerContact:
-    contact = db.first_or_404(
-        select(PartnerContact)
-        .where(PartnerContact.id == contact_id)
-        .options(joinedload(PartnerContact.company))
+    contact = load(
+        PartnerContact, contact_id, can_manage_contact, joinedload(PartnerContact.company)
     )
     if contact.company.kind is not CompanyKind.PARTNER:
         abort(404)
@@ -63,7 +61,7 @@ def edit_partner(company_id: int):
 def _partner_form(company: Company | None):
     form = PartnerForm(obj=company)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             company = partners.save_partner(
                 company,
                 actor=me(),
@@ -72,11 +70,7 @@ def _partner_form(company: Company | None):
                 notes=form.notes.data,
                 active=form.active.data,
             )
-        except (ReferralError, partners.CompanyError) as exc:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, str(exc)]
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash(f"{company.name} saved.", "success")
             return redirect(url_for("referrals.partner", company_id=company.id))
     elif request.method == "POST":
@@ -96,13 +90,9 @@ def new_contact(company_id: int):
     company = load_partner(company_id)
     form = ContactForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             contact = partners.add_contact(company, form.to_input(), actor=me())
-        except ReferralError as exc:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(exc)]
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash(f"{contact.name} added to {company.name}.", "success")
             return redirect(url_for("referrals.partner", company_id=company.id))
     elif request.method == "POST":
@@ -116,13 +106,9 @@ def edit_contact(contact_id: int):
     contact = load_contact(contact_id)
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             partners.update_contact(contact, form.to_input(), actor=me())
-        except ReferralError as exc:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(exc)]
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash(f"{contact.name} saved.", "success")
             return redirect(url_for("referrals.partner", company_id=contact.company_id))
     elif request.method == "POST":
@@ -152,13 +138,9 @@ def _decide(contact_id: int, *, confirm: bool):
     elif not confirm and not form.sure.data:
         flash(f"Tick the box to confirm that you are turning {contact.name} down.", "error")
     else:
-        try:
+        with attempt() as outcome:
             (partners.confirm_contact if confirm else partners.reject_contact)(contact, actor=me())
-        except ReferralError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash(
                 f"{contact.name} is confirmed and can be picked for referrals."
                 if confirm

@@ -175,7 +175,9 @@ def _refuse_clash(company: Company, email: str, contact_id: int | None) -> None:
         )
     )
     if clash is not None:
-        raise ContactError(f"{company.name} already has a contact with the email {email}.")
+        raise ContactError(
+            f"{company.name} already has a contact with the email {email}.", field="email"
+        )
 
 
 def _require_admin(actor: User) -> None:

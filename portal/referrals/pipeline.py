@@ -27,7 +27,6 @@ reaches a contact before the candidate has said yes in the portal.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,25 +34,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import audit
+from portal import audit, events
 from portal.extensions import db
 from portal.models import (
     CLOSED_STATUSES,
+    Party,
     Referral,
     ReferralKind,
     ReferralStatus,
     ReferralTransition,
-    Role,
     User,
     utcnow,
 )
+from portal.permissions import parties_of
+from portal.unit_of_work import DomainError
 
 S = ReferralStatus
 OPEN_STATUSES = tuple(s for s in ReferralStatus if s.is_open)
 NOTE_LIMIT = 1000
 
 
-class ReferralError(Exception):
+class ReferralError(DomainError):
     """A pipeline rule refused the action; the message is safe to show."""
 
 
@@ -70,24 +71,6 @@ class ConflictError(ReferralError):
             "Someone else changed this referral while you were looking at it, so your change "
             "was not saved. Check its current state below and try again if it still applies."
         )
-
-
-class Party(enum.StrEnum):
-    ADMIN = "admin"
-    OWNER = "owner"
-    PROPOSER = "proposer"
-    CANDIDATE = "candidate"
-    SYSTEM = "system"
-
-    @property
-    def phrase(self) -> str:
-        return {
-            "admin": "an admin",
-            "owner": "the owner",
-            "proposer": "the recruiter who proposed it",
-            "candidate": "the candidate (in their portal)",
-            "system": "the scheduled expiry",
-        }[self.value]
 
 
 BOTH_KINDS = frozenset(ReferralKind)
@@ -145,25 +128,6 @@ def parse_status(value: object) -> ReferralStatus:
         raise ReferralError(f"'{str(value)[:40]}' is not a status. Use one of: {known}.") from None
 
 
-def parties_of(actor: User | None, referral: Referral) -> frozenset[Party]:
-    """The capacities in which this person (or the system, for None) acts on the referral."""
-    if actor is None:
-        return frozenset({Party.SYSTEM})
-    if not actor.active:
-        return frozenset()
-    parties = set()
-    if actor.role is Role.ADMIN:
-        parties.add(Party.ADMIN)
-    if actor.role in (Role.ADMIN, Role.RECRUITER):
-        if referral.owner_id == actor.id:
-            parties.add(Party.OWNER)
-        if referral.proposed_by_id == actor.id:
-            parties.add(Party.PROPOSER)
-    if actor.role is Role.CANDIDATE and referral.candidate.user_id == actor.id:
-        parties.add(Party.CANDIDATE)
-    return frozenset(parties)
-
-
 def refusal(referral: Referral, to_status: ReferralStatus, actor: User | None) -> str | None:
     """Why this move is not allowed, in words a person can act on; None when it is."""
     current, noun = referral.status, referral.kind.value
@@ -219,13 +183,16 @@ def transition(
     actor: User | None,
     note: str | None = None,
     expected_version: int | None = None,
+    *,
+    email_contact: bool = False,
 ) -> ReferralTransition:
     """Move a referral or lead to a new status, if the table allows it for this party.
 
     Records the transition (who, when, optional note), updates status_changed_at and
-    writes an audit event. `expected_version` is the lock_version the person saw; a
-    different one, or a concurrent write found at flush, raises ConflictError. Flushes,
-    never commits.
+    writes an audit event and the `referral_transitioned` event (whose subscriber mails the
+    people concerned, and the contact the introduction when `email_contact`).
+    `expected_version` is the lock_version the person saw; a different one, or a concurrent
+    write found at flush, raises ConflictError. Flushes, never commits.
     """
     target = parse_status(to_status)
     if expected_version is not None and expected_version != referral.lock_version:
@@ -259,6 +226,9 @@ def transition(
         from_status=previous.value,
         to_status=target.value,
         note=bool(note),
+    )
+    events.referral_transitioned.send(
+        referral, from_status=previous, to_status=target, actor=actor, email_contact=email_contact
     )
     return record
 

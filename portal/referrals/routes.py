@@ -8,13 +8,14 @@ from sqlalchemy import case, or_, select
 from portal.extensions import db
 from portal.feedback.screening import finding_key
 from portal.forms import id_arg
-from portal.models import Candidate, Company, Referral
+from portal.models import STAFF, Candidate, Company, Referral
 from portal.paging import paginate
+from portal.permissions import ERASED_MESSAGE, allow, can_propose_for, can_view_candidate, load, me
 from portal.referrals import bp, ownership, partners, services
-from portal.referrals.access import STAFF, allow, me
 from portal.referrals.board import with_display
 from portal.referrals.forms import ProposalForm, SuggestContactForm
-from portal.referrals.pipeline import OPEN_STATUSES, ReferralError
+from portal.referrals.pipeline import OPEN_STATUSES
+from portal.unit_of_work import Outcome, attempt
 
 
 @bp.route("/referrals")
@@ -44,53 +45,49 @@ def new():
     if candidate_id is None:
         flash("Open a candidate first, then propose a referral or lead from their page.", "info")
         return redirect(url_for("candidates.index"))
-    candidate = db.get_or_404(Candidate, candidate_id)
-    if candidate.erased_at is not None:
-        abort(404)
+    candidate = load(Candidate, candidate_id, can_view_candidate)
+    if not can_propose_for(me(), candidate):
+        flash(ERASED_MESSAGE, "error")
+        return redirect(url_for("candidates.detail", candidate_id=candidate.id))
     feedback = None
     if feedback_id is not None:
         feedback = services.candidate_feedback(candidate, feedback_id) or abort(404)
     form = ProposalForm()
     form.set_options(partners.pickable_contacts(), partners.lead_companies())
-    duplicate, findings = None, []
+    outcome = Outcome()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             referral = services.propose(
                 candidate,
                 form.to_proposal(feedback_id),
                 actor=me(),
                 acknowledged=form.acknowledge.data,
             )
-        except services.ReferralFindings as exc:
-            db.session.rollback()
-            findings = exc.findings
-            flash(str(exc), "warning")
-        except services.DuplicateError as exc:
-            db.session.rollback()
-            duplicate = exc.existing
-        except services.ProposalError as exc:
-            db.session.rollback()
-            form.show_problems(exc.problems)
-        except ReferralError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash(f"Proposed. An admin approves it before {candidate.name} sees it.", "success")
             return redirect(url_for("referrals.detail", referral_id=referral.id))
     elif request.method == "POST":
-        if form.kind.data is not None and not form.kind.errors:
-            # Show every problem at once, not the service's only after the form's are fixed.
-            proposal = form.to_proposal(feedback_id)
-            form.show_problems(services.proposal_problems(candidate, proposal, actor=me()))
-        flash("Some answers need your attention; nothing you typed was lost.", "error")
+        _show_every_problem(form, candidate, feedback_id)
+    return _proposal_page(form, candidate, feedback, outcome)
+
+
+def _show_every_problem(form: ProposalForm, candidate: Candidate, feedback_id: int | None) -> None:
+    """Show the service's problems beside the form's, not only once those are fixed."""
+    if form.kind.data is not None and not form.kind.errors:
+        proposal = form.to_proposal(feedback_id)
+        form.show_problems(services.proposal_problems(candidate, proposal, actor=me()))
+    flash("Some answers need your attention; nothing you typed was lost.", "error")
+
+
+def _proposal_page(form: ProposalForm, candidate: Candidate, feedback, outcome: Outcome):
+    error = outcome.error
     return render_template(
         "referrals/new.html",
         form=form,
         candidate=candidate,
         feedback=feedback,
-        duplicate=duplicate,
-        findings=findings,
+        duplicate=error.existing if isinstance(error, services.DuplicateError) else None,
+        findings=getattr(error, "findings", None) or [],
         finding_key=finding_key,
         acknowledged=form.acknowledge.data,
         has_contacts=len(form.contact_id.choices) > 1,
@@ -105,24 +102,24 @@ def suggest_contact():
     form.set_options(partners.active_partners())
     if form.validate_on_submit():
         company = db.session.get(Company, form.company_id.data) or abort(404)
-        try:
+        with attempt(form) as outcome:
             contact = partners.suggest_contact(company, form.to_input(), actor=me())
-        except ReferralError as exc:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(exc)]
-        else:
-            db.session.commit()
-            if contact.confirmed:
-                flash(f"{contact.name} was added and can be picked now.", "success")
-            else:
-                flash(
-                    f"Thank you: {contact.name} was suggested. An admin confirms new contacts "
-                    "before they can be picked.",
-                    "success",
-                )
-            if "candidate" in back:
-                return redirect(url_for("referrals.new", **back))
-            return redirect(url_for("referrals.mine"))
+        if not outcome.refused:
+            flash(_suggested(contact), "success")
+            return redirect(
+                url_for("referrals.new", **back)
+                if "candidate" in back
+                else url_for("referrals.mine")
+            )
     elif request.method == "POST":
         flash("Some answers need your attention; nothing you typed was lost.", "error")
     return render_template("referrals/suggest_contact.html", form=form, back=back)
+
+
+def _suggested(contact) -> str:
+    if contact.confirmed:
+        return f"{contact.name} was added and can be picked now."
+    return (
+        f"Thank you: {contact.name} was suggested. An admin confirms new contacts "
+        "before they can be picked."
+    )

@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import JobStatus
 from portal.reports.data import ReportUnavailable
 from portal.reports.store import ReportRequest, all_requests, get_or_build, is_stale
+from portal.unit_of_work import commit
 
 reports_cli = AppGroup("reports", help="Build and maintain candidates' PDF reports.")
 
@@ -38,7 +39,7 @@ def build_command(workers: int | None, rebuild_all: bool) -> None:
     if jobs.uses_queue():
         for request in requests:
             jobs.enqueue("render_report", {**request.to_payload(), "force": rebuild_all})
-        db.session.commit()
+        commit()
         click.echo(f"Queued {len(requests)} report(s) for the workers (flask rq worker).")
         return
     started = time.perf_counter()
@@ -52,13 +53,16 @@ def build_command(workers: int | None, rebuild_all: bool) -> None:
 def _retry_as_jobs(failures: list[tuple[ReportRequest, str]], *, force: bool) -> None:
     """Reports that failed in the pool go through the job machinery: retried, and recorded
     for admins under Admin > Jobs when they still fail."""
+    queued = [
+        (request, error, jobs.enqueue("render_report", {**request.to_payload(), "force": force}))
+        for request, error in failures
+    ]
+    commit()  # the jobs run now (inline), or are pushed to the workers
     still_failing = 0
-    for request, error in failures:
-        job = jobs.enqueue("render_report", {**request.to_payload(), "force": force})
+    for request, error, job in queued:
         if job.status is JobStatus.FAILED:
             still_failing += 1
             click.echo(f"failed: {request} — {job.last_error or error} (job {job.id})", err=True)
-    db.session.commit()
     if still_failing:
         click.echo(f"{still_failing} report(s) failed; see Admin > Jobs.", err=True)
         raise SystemExit(1)
@@ -98,7 +102,7 @@ def _init_child() -> None:
 def _render_one(request: ReportRequest, force: bool) -> tuple[ReportRequest, str | None]:
     try:
         get_or_build(request, force=force)
-        db.session.commit()
+        commit()
     except ReportUnavailable:
         db.session.rollback()
     except Exception as exc:  # noqa: BLE001 - reported per report, the others go on

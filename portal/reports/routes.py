@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, render_template, send_file
-from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal import audit, jobs
@@ -20,7 +18,7 @@ from portal.models import (
     ReportDownload,
     ReportKind,
 )
-from portal.permissions import can_view_candidate, can_view_feedback, require
+from portal.permissions import can_view_candidate, can_view_feedback, load, me
 from portal.reports.data import ReportUnavailable
 from portal.reports.store import (
     ReportRequest,
@@ -36,12 +34,12 @@ bp = Blueprint("reports", __name__)
 
 @bp.route("/reports/feedback/<int:feedback_id>.pdf")
 def interview_report(feedback_id: int):
-    feedback = db.first_or_404(
-        select(Feedback)
-        .where(Feedback.id == feedback_id)
-        .options(joinedload(Feedback.interview).joinedload(Interview.candidate))
+    feedback = load(
+        Feedback,
+        feedback_id,
+        can_view_feedback,
+        joinedload(Feedback.interview).joinedload(Interview.candidate),
     )
-    require(can_view_feedback(current_user, feedback))
     if feedback.state is not FeedbackState.RELEASED:
         return render_template("reports/unavailable.html", reason="not_released"), 404
     candidate = feedback.interview.candidate
@@ -52,8 +50,7 @@ def interview_report(feedback_id: int):
 
 @bp.route("/reports/candidates/<int:candidate_id>/journey.pdf")
 def journey_report(candidate_id: int):
-    candidate = db.get_or_404(Candidate, candidate_id)
-    require(can_view_candidate(current_user, candidate))
+    candidate = load(Candidate, candidate_id, can_view_candidate)
     return _deliver(ReportRequest(ReportKind.JOURNEY, candidate.id), candidate, "selection journey")
 
 
@@ -64,7 +61,6 @@ def _deliver(request: ReportRequest, candidate: Candidate, label: str) -> Respon
         if report is None and jobs.uses_queue():
             # Never render in a web worker when a queue exists: ask a worker and come back.
             queue_render(request, key)
-            db.session.commit()
             return render_template("reports/preparing.html"), 202
         report = report or get_or_build(request, key)
     except ReportUnavailable:
@@ -73,15 +69,14 @@ def _deliver(request: ReportRequest, candidate: Candidate, label: str) -> Respon
 
 
 def _send(report: Report, candidate: Candidate, label: str) -> Response:
-    # Read what the response needs before the commit, which expires every loaded object:
-    # reading them afterwards would cost a statement each.
+    # The unit of work commits after this returns; the response is built from what is read
+    # here, so nothing is loaded again after the commit.
     path, etag = report_path(report), report.content_hash
     name = download_name(candidate.name, label)
     db.session.add(
-        ReportDownload(report_id=report.id, user_id=current_user.id, origin=audit.origin_address())
+        ReportDownload(report_id=report.id, user_id=me().id, origin=audit.origin_address())
     )
     audit.record("report_downloaded", report, candidate_id=candidate.id, kind=report.kind.value)
-    db.session.commit()
     response = send_file(
         path,
         mimetype="application/pdf",

@@ -33,6 +33,7 @@ from portal.config import normalise_database_url
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 from portal.models import Base
+from portal.unit_of_work import commit
 from tests.browser.axe import AXE_PATH, Auditor
 
 CHROMIUM_ARGS = [
@@ -162,7 +163,7 @@ def portal(tmp_path: Path, database_uri: str) -> Iterator[Portal]:
     with app.app_context():
         Base.metadata.create_all(db.engine)
         seed_demo()
-        db.session.commit()
+        commit()
     port = _free_port()
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     running = Portal(url=f"http://127.0.0.1:{port}", outbox_dir=tmp_path / "outbox")

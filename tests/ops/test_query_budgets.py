@@ -34,6 +34,7 @@ from portal.models import (
 )
 from portal.ops.seed_scale import ADMIN_EMAIL, SCALE_PASSWORD, Counts, seed_scale
 from portal.reports import store
+from portal.unit_of_work import commit
 from tests import factories
 from tests.querycount import count_queries
 
@@ -150,7 +151,7 @@ class Case:
 def build_world(n: int, richest: bool) -> dict[str, object]:
     """Seed n candidates; pick the objects with the most (or fewest) related rows."""
     seed_scale(n, random.Random(n), Counts())
-    db.session.commit()
+    commit()
     order = (lambda c: c.desc()) if richest else (lambda c: c.asc())
     interviews_of = func.count(Interview.id)
     candidate = db.session.scalars(
@@ -205,7 +206,7 @@ def _any_feedback(state: FeedbackState) -> int:
 def _jobs(n: int) -> int:
     jobs = [Job(kind="render_report", payload={"n": i}, status=JobStatus.FAILED) for i in range(n)]
     db.session.add_all(jobs)
-    db.session.commit()
+    commit()
     return jobs[0].id
 
 
@@ -217,7 +218,7 @@ def _reports(candidate_id: int, feedback_id: int) -> None:
     )
     for request in requests:
         store.get_or_build(request)
-    db.session.commit()
+    commit()
 
 
 def token_for(endpoint: str, picks: dict[str, object]) -> str:

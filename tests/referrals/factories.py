@@ -22,6 +22,7 @@ from portal.models import (
 from portal.referrals import services
 from portal.referrals.pipeline import ALLOWED_TRANSITIONS, Party
 from portal.referrals.services import Proposal
+from portal.unit_of_work import commit
 from tests import factories
 
 S = ReferralStatus
@@ -35,7 +36,7 @@ PATHS = {
 def partner(name: str = "Bluepeak Software", active: bool = True) -> Company:
     company = Company(name=name, kind=CompanyKind.PARTNER, active=active)
     db.session.add(company)
-    db.session.commit()
+    commit()
     return company
 
 
@@ -59,7 +60,7 @@ def contact(
         notes=notes,
     )
     db.session.add(c)
-    db.session.commit()
+    commit()
     return c
 
 
@@ -116,7 +117,7 @@ def propose(
         )
     referral = services.propose(candidate, proposal, actor=cast.proposer)
     referral.owner = cast.owner
-    db.session.commit()
+    commit()
     return referral
 
 
@@ -130,7 +131,7 @@ def advance(cast: Cast, referral: Referral, to: ReferralStatus) -> Referral:
         party = sorted(rule.parties, key=list(Party).index)[0]
         actor = referral.candidate.user if party is Party.CANDIDATE else cast.actor(party)
         services.transition(referral, status, actor)
-        db.session.commit()
+        commit()
     return referral
 
 
@@ -176,7 +177,7 @@ def bulk_referrals(cast: Cast, n: int, start: int = 0) -> None:
                                    actor_id=cast.admin.id, at=now - timedelta(days=2))
             )  # fmt: skip
         db.session.add(r)
-    db.session.commit()
+    commit()
 
 
 def make_cast(admin: User, recruiter: User, other_recruiter: User) -> Cast:

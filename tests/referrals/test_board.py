@@ -11,6 +11,7 @@ import pytest
 from portal.extensions import db
 from portal.models import AuditEvent, Referral, ReferralKind, ReferralStatus, utcnow
 from portal.referrals.export import safe_cell
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import sign_in
 from tests.querycount import count_queries
@@ -37,7 +38,7 @@ def mixed(cast):
     hired = rf.at_status(cast, K.LEAD, S.HIRED, candidate=lena)
     overdue = rf.propose(cast, K.LEAD, lead_kind=rf.LeadKind.MARKET, market="Cold-chain")
     overdue.follow_up_on = utcnow().date() - timedelta(days=2)
-    db.session.commit()
+    commit()
     return {"approved": approved, "proposed": proposed, "hired": hired, "overdue": overdue,
             "cedar": cedar}  # fmt: skip
 
@@ -185,7 +186,7 @@ def test_metrics_count_stages_conversion_medians_and_recruiters(client, cast, mi
     start = utcnow() - timedelta(days=20)
     for transition, days in zip(hired.transitions, [0, 2, 6, 8, 9], strict=True):
         transition.at = start + timedelta(days=days)
-    db.session.commit()
+    commit()
     sign_in(client, cast.admin.email)
     page = client.get("/admin/referrals/metrics").text
     assert '<span class="stat-value">4</span>' in page  # total
@@ -216,7 +217,7 @@ def test_csv_export_escapes_dangerous_cells_and_follows_the_filters(client, cast
     lena = db.session.get(Referral, mixed["hired"].id).candidate
     lena.name = '@Lena, "the" Fischer'
     mixed["proposed"].role_title = "-Engineer"
-    db.session.commit()
+    commit()
     sign_in(client, cast.admin.email)
     response = client.get("/admin/referrals/export.csv")
     assert response.status_code == 200

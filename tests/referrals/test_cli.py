@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from portal.extensions import db
 from portal.models import Referral, ReferralKind, ReferralStatus, utcnow
+from portal.unit_of_work import commit
 from tests import factories
 from tests.referrals import factories as rf
 
@@ -15,7 +16,7 @@ K = ReferralKind
 
 def aged(referral: Referral, days: int) -> Referral:
     referral.status_changed_at = utcnow() - timedelta(days=days)
-    db.session.commit()
+    commit()
     return referral
 
 

@@ -27,6 +27,7 @@ from portal.referrals.pipeline import (
     moves_for,
     stale_referrals,
 )
+from portal.unit_of_work import commit
 from tests.referrals import factories as rf
 
 S = ReferralStatus
@@ -54,7 +55,7 @@ def test_each_allowed_move_is_recorded_with_who_when_and_note(cast, kind, frm, t
     actor = cast.actor(party)
     record = services.transition(referral, to, actor, note="Spoke on the phone.",
                                  expected_version=version)  # fmt: skip
-    db.session.commit()
+    commit()
     db.session.expire_all()
     referral = db.session.get(Referral, referral.id)
     assert referral.status is to
@@ -117,7 +118,7 @@ def test_each_move_by_the_wrong_party_is_refused(cast, kind, frm, to, party):
     referral = rf.at_status(cast, kind, frm)
     if party is Party.PROPOSER:
         referral.owner = None  # the proposer alone, without owning it
-        db.session.commit()
+        commit()
     with pytest.raises(TransitionRefused, match=f"^Only .* can move a {kind.value} from"):
         services.transition(referral, to, cast.actor(party))
     db.session.rollback()
@@ -144,7 +145,7 @@ def test_strangers_and_other_candidates_can_do_nothing(cast):
 def test_a_deactivated_admin_can_do_nothing(cast):
     referral = rf.propose(cast)
     cast.admin.active = False
-    db.session.commit()
+    commit()
     with pytest.raises(TransitionRefused, match="Only an admin"):
         services.transition(referral, S.APPROVED, cast.admin)
 
@@ -203,7 +204,7 @@ def test_a_stale_version_from_the_form_is_a_conflict(cast):
     referral = rf.propose(cast)
     stale = referral.lock_version
     referral.follow_up_on = utcnow().date()
-    db.session.commit()
+    commit()
     with pytest.raises(ConflictError, match="Someone else changed this referral"):
         services.transition(referral, S.APPROVED, cast.admin, expected_version=stale)
     assert referral.status is S.PROPOSED
@@ -218,7 +219,7 @@ def test_two_admins_at_the_same_moment_cannot_both_win(app, cast):
         other_admin = db.session.merge(cast.admin)
         services.transition(theirs, S.DECLINED, other_admin, note="Not a fit.",
                             expected_version=version)  # fmt: skip
-        db.session.commit()
+        commit()
     with pytest.raises(ConflictError):
         services.transition(ours, S.APPROVED, cast.admin, expected_version=version)
     db.session.rollback()
@@ -235,7 +236,7 @@ def test_two_admins_assigning_owners_at_once_cannot_both_win(app, cast):
         theirs = db.session.get(Referral, referral_id)
         ownership.assign_owner(theirs, db.session.merge(cast.stranger),
                               actor=db.session.merge(cast.admin), expected_version=version)  # fmt: skip
-        db.session.commit()
+        commit()
     with pytest.raises(ConflictError):
         ownership.assign_owner(ours, cast.proposer, actor=cast.admin, expected_version=version)
     db.session.rollback()
@@ -247,7 +248,7 @@ def test_two_admins_assigning_owners_at_once_cannot_both_win(app, cast):
 
 def _age(referral: Referral, days: int) -> None:
     referral.status_changed_at = utcnow() - timedelta(days=days)
-    db.session.commit()
+    commit()
 
 
 def test_open_items_older_than_the_limit_are_stale_closed_and_fresh_ones_are_not(cast):
@@ -385,7 +386,7 @@ def test_a_candidate_answer_is_recorded_and_cannot_be_given_twice(cast):
     referral = rf.at_status(cast, K.REFERRAL, S.APPROVED)
     services.answer_offer(referral, accept=False, candidate_user=cast.candidate.user,
                           expected_version=referral.lock_version)  # fmt: skip
-    db.session.commit()
+    commit()
     last = db.session.scalars(
         db.select(ReferralTransition).order_by(ReferralTransition.id.desc())
     ).first()
@@ -427,12 +428,12 @@ def test_follow_up_dates_and_overdue(cast):
 def test_an_erased_candidates_items_can_only_be_closed(cast):
     referral = rf.at_status(cast, K.REFERRAL, S.CONSENTED)
     erase_candidate(cast.candidate, actor=cast.admin)
-    db.session.commit()
+    commit()
     # No introduction is ever sent for someone whose data is gone.
     with pytest.raises(TransitionRefused, match="data was erased"):
         services.transition(referral, S.INTRODUCED, cast.admin)
     db.session.rollback()
     assert S.INTRODUCED not in moves_for(referral, cast.admin)
     services.transition(referral, S.WITHDRAWN, cast.admin)
-    db.session.commit()
+    commit()
     assert db.session.get(Referral, referral.id).status is S.WITHDRAWN

@@ -9,6 +9,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Referral, ReferralKind, ReferralStatus, utcnow
+from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import sign_in
 from tests.referrals import factories as rf
@@ -258,7 +259,7 @@ def test_recruiters_list_shows_theirs_and_what_they_own(client, cast):
     owned.proposed_by, owned.owner = cast.stranger, cast.proposer
     other = rf.propose(cast, candidate=factories.candidate("Lena Fischer"))
     other.proposed_by, other.owner = cast.stranger, cast.stranger
-    db.session.commit()
+    commit()
     sign_in(client, cast.proposer.email)
     page = client.get("/referrals").text
     assert "Maya Chen" in page and "Jonas Weber" in page and "Lena Fischer" not in page
@@ -268,7 +269,7 @@ def test_recruiters_list_shows_theirs_and_what_they_own(client, cast):
 def test_an_overdue_follow_up_is_highlighted(client, cast):
     referral = rf.propose(cast)
     referral.follow_up_on = utcnow().date() - timedelta(days=3)
-    db.session.commit()
+    commit()
     sign_in(client, cast.proposer.email)
     page = client.get("/referrals").text
     assert 'class="is-overdue"' in page and "Overdue" in page
@@ -309,7 +310,7 @@ def test_a_stale_form_is_a_conflict_not_a_silent_overwrite(client, cast):
     sign_in(client, cast.admin.email)
     stale = referral.lock_version
     referral.follow_up_on = utcnow().date()  # someone else saved meanwhile
-    db.session.commit()
+    commit()
     response = client.post(
         f"/referrals/{referral.id}/move?to=approved",
         data={"lock_version": str(stale), "to_status": "approved"},
@@ -516,7 +517,7 @@ def test_an_owner_change_meanwhile_does_not_bounce_the_candidates_answer(client,
     sign_in(client, cast.candidate.email)
     client.get("/")  # the candidate reads the offer ...
     referral.owner = cast.stranger  # ... while an admin hands it to someone else
-    db.session.commit()
+    commit()
     client.post(f"/portal/offers/{referral.id}/accept")
     assert status_of(referral.id) is S.CONSENTED
 

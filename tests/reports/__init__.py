@@ -24,6 +24,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.unit_of_work import commit
 
 PRIVATE_NOTE = "PRIVATE-NOTE-7f3a: salary expectation above band, check with hiring manager"
 
@@ -72,7 +73,7 @@ def scorecard(
         release(feedback)
     else:
         feedback.state = state
-    db.session.commit()
+    commit()
     return feedback
 
 
@@ -89,7 +90,7 @@ def release(feedback: Feedback, reason: str | None = None) -> FeedbackRevision:
         released_at=feedback.released_at,
     )
     feedback.revisions.append(revision)
-    db.session.commit()
+    commit()
     return revision
 
 
@@ -119,5 +120,5 @@ def referral(
         proposed_by=proposer,
     )
     db.session.add(item)
-    db.session.commit()
+    commit()
     return item

@@ -27,6 +27,7 @@ from portal.reports.data import (
     canonical_json,
 )
 from portal.rubric import GUIDES
+from portal.unit_of_work import commit
 from tests import factories
 from tests.reports import PRIVATE_NOTE, referral, release, scorecard
 
@@ -72,7 +73,7 @@ def test_interview_report_reads_the_released_revision_not_later_edits(
     feedback = scorecard(interview(candidate, recruiter, position), recruiter)
     feedback.strengths = "UNRELEASED EDIT that the candidate must not see"
     feedback.insight_plans = None
-    db.session.commit()
+    commit()
 
     data = build_interview_report(feedback.id)
 
@@ -137,7 +138,7 @@ def test_candidate_without_released_feedback_has_no_journey(candidate, recruiter
 def test_erased_candidate_has_no_report(candidate, recruiter, position):
     feedback = scorecard(interview(candidate, recruiter, position), recruiter)
     candidate.erased_at = datetime(2026, 4, 1)
-    db.session.commit()
+    commit()
 
     with pytest.raises(ReportUnavailable):
         build_interview_report(feedback.id)
@@ -399,7 +400,7 @@ def test_report_data_changes_with_a_referral_state(candidate, recruiter, positio
     before = canonical_json(build_journey_report(candidate.id))
 
     item.status = ReferralStatus.CONSENTED
-    db.session.commit()
+    commit()
 
     after = build_journey_report(candidate.id)
     assert after.referrals[0].state_label == "You are interested"

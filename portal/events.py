@@ -1,0 +1,30 @@
+"""Domain events: what happened, said by the service that did it.
+
+Services send these (blinker signals, as Flask's own); subscribers react — mail the candidate,
+render reports, forget cached averages, and later call webhooks — by queuing their work with
+`portal.unit_of_work.after_commit`, so nothing leaves the building before the change it is
+about has committed. Subscribers connect in `portal/subscribers.py`.
+
+Every signal is sent with the object as sender and keyword arguments as documented here.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_events = Namespace()
+
+# A scorecard's ratings or state changed (saved, submitted, reopened, released, amended);
+# sender: the Feedback.
+scorecard_changed = _events.signal("scorecard-changed")
+
+# Feedback was released to the candidate, or an amendment of it was; sender: the Feedback;
+# amended: bool.
+feedback_released = _events.signal("feedback-released")
+
+# A referral or lead moved; sender: the Referral; from_status, to_status: ReferralStatus;
+# actor: User | None; email_contact: bool (send the introduction to the contact).
+referral_transitioned = _events.signal("referral-transitioned")
+
+# A candidate's reports may be out of date (names, referrals, feedback); sender: candidate id.
+candidate_reports_changed = _events.signal("candidate-reports-changed")

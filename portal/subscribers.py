@@ -1,0 +1,65 @@
+"""What happens because something happened: the subscribers of the domain events.
+
+Each runs inside the transaction of the change it reacts to. Anything that leaves the
+process — mail, reports, queue pushes, cache entries shared with other hosts — is deferred to
+after the commit (mail and reports are jobs, which start only then; the cache is forgotten
+with `after_commit`), so a change that is rolled back tells nobody anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, has_request_context
+
+from portal import events
+from portal.main import services as dashboard
+from portal.models import Feedback, Referral, ReferralStatus, User
+from portal.notifications import notify_feedback_released
+from portal.referrals import notify
+from portal.referrals.pipeline import ReferralError
+from portal.reports.store import refresh_for_candidate
+from portal.unit_of_work import after_commit
+
+
+def forget_team_averages(feedback: Feedback, **_: Any) -> None:
+    """The dashboard's cached engagement averages no longer hold once this commits."""
+    after_commit(dashboard.forget_averages)
+
+
+def tell_the_candidate(feedback: Feedback, *, amended: bool, **_: Any) -> None:
+    """Released or amended feedback: the candidate hears of it, their reports are rendered."""
+    notify_feedback_released(feedback, amended=amended)
+    if current_app.config["RENDER_REPORTS_ON_RELEASE"]:
+        refresh_for_candidate(feedback.interview.candidate_id)
+
+
+def tell_the_people_involved(
+    referral: Referral,
+    *,
+    to_status: ReferralStatus,
+    actor: User | None,
+    email_contact: bool = False,
+    **_: Any,
+) -> None:
+    """A referral moved: mail whoever this move concerns, and the introduction if asked."""
+    notify.after_transition(referral, to_status, actor)
+    if to_status is ReferralStatus.INTRODUCED and email_contact and actor is not None:
+        try:
+            notify.send_introduction(referral, actor)
+        except ReferralError as exc:
+            _say(str(exc), "warning")
+        else:
+            _say(f"The introduction is on its way to {referral.contact.name}.", "info")
+
+
+def _say(message: str, category: str) -> None:
+    if has_request_context():
+        flash(message, category)
+
+
+def connect() -> None:
+    """Subscribe once per process (connecting the same receiver again changes nothing)."""
+    events.scorecard_changed.connect(forget_team_averages)
+    events.feedback_released.connect(tell_the_candidate)
+    events.referral_transitioned.connect(tell_the_people_involved)
