@@ -57,7 +57,7 @@ from portal.models import (  # noqa: E402
 )
 from portal.ops import requestlog  # noqa: E402
 from portal.reports.cli import build_in_processes  # noqa: E402
-from portal.reports.data import build_interview_report  # noqa: E402
+from portal.reports.queries import build_interview_report  # noqa: E402
 from portal.reports.renderer import html_to_pdf, render_html  # noqa: E402
 from portal.reports.store import (  # noqa: E402
     ReportKind,

@@ -1,4 +1,6 @@
-"""The engagement rubric: what each dimension means and what a 1, 3 and 5 look like.
+"""The engagement rubric: its dimensions, what each means and what a 1, 3 and 5 look like.
+
+Plain data with no database in it, so the report renderer can read it too.
 
 The wording is written for recruiters (anchors) and for candidates (bands, action plan);
 both describe observed behaviour, never personality.
@@ -6,9 +8,19 @@ both describe observed behaviour, never personality.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-from portal.models import Dimension
+
+class Dimension(enum.StrEnum):
+    """The six engagement dimensions every scorecard rates (stored by value in ratings)."""
+
+    PRESENCE = "presence"
+    EXCHANGE = "exchange"
+    LISTENING = "listening"
+    QUESTIONS = "questions"
+    PREPARATION = "preparation"
+    COMPOSURE = "composure"
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ def base_config(tmp: Path, database_url: str) -> dict:
         # Releases render no PDFs unless a test asks (RENDER_REPORTS_ON_RELEASE=True): the
         # suite would spend most of its time in WeasyPrint otherwise.
         "RENDER_REPORTS_ON_RELEASE": False,
+        # A template that loads from the database fails the test (portal/templating.py).
+        "RAISE_ON_TEMPLATE_LOADS": True,
         # Cheap hashes keep the suite fast; production parameters are tested on their own.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,

@@ -4,7 +4,7 @@ from flask_login import current_user
 from portal import audit
 from portal.candidate_portal import bp, services
 from portal.privacy.services import export_candidate
-from portal.reports.data import build_interview_report
+from portal.reports.queries import build_interview_report
 
 
 @bp.route("/my/feedback/<int:feedback_id>")

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.feedback.vocabulary import CANDIDATE_TEXT_FIELDS
 from portal.models import Feedback
 
-CANDIDATE_TEXT_FIELDS = (
-    "next_step",
-    "strengths",
-    "improvements",
-    "practice_suggestions",
-    "insight_plans",
-    "insight_competitors",
-    "insight_markets",
-    "insight_role_fit",
-)
+__all__ = ["CANDIDATE_TEXT_FIELDS", "candidate_content"]
 
 
 def candidate_content(feedback: Feedback) -> dict[str, Any]:

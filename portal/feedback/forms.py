@@ -1,4 +1,6 @@
-"""The scorecard form: candidate-visible parts first, private notes apart at the end."""
+"""The scorecard form: candidate-visible parts first, private notes apart at the end.
+
+Its text fields, labels, hints and limits come from portal.feedback.vocabulary."""
 
 from __future__ import annotations
 
@@ -8,12 +10,16 @@ from wtforms import DateField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.feedback.services import SCALAR_FIELDS, ScorecardInput
+from portal.feedback.vocabulary import (
+    AMENDMENT_REASON_LIMIT,
+    EXAMPLE_FIELDS,
+    EXAMPLE_LIMIT,
+    LABELS,
+    TEXT_FIELDS,
+)
 from portal.forms import EnumRadioField, Form, KeyListField, VersionField, choices
 from portal.models import Decision, Dimension, Feedback
-from portal.rubric import RUBRIC
 
-TEXT_LIMIT = 4000
-EXAMPLE_LIMIT = 600
 SCORE_CHOICES = choices((str(n), str(n)) for n in range(1, 6))
 
 
@@ -21,7 +27,7 @@ def _length(limit: int) -> Length:
     return Length(max=limit, message=f"Keep this under {limit} characters (it is %(length)d now).")
 
 
-def _text(label: str, description: str = "", limit: int = TEXT_LIMIT) -> TextAreaField:
+def _text(label: str, description: str, limit: int) -> TextAreaField:
     return TextAreaField(label, validators=[Optional(), _length(limit)], description=description)
 
 
@@ -30,7 +36,6 @@ class ScorecardForm(Form):
     acknowledge = KeyListField()  # release-check findings the author keeps on purpose
 
     decision = EnumRadioField("Next-round decision", enum_cls=Decision, validators=[Optional()])
-    next_step = _text("Next step", "What happens next for the candidate, in a sentence or two.")
     next_step_on = DateField(
         "Date of the next step",
         validators=[Optional()],
@@ -38,30 +43,10 @@ class ScorecardForm(Form):
         description="For example 2026-12-31.",
         invalid_value_message="Enter the date like 2026-12-31.",
     )
-    strengths = _text("Strengths", "What the candidate did well, as observed behaviour.")
-    improvements = _text("Areas to improve", "Specific, observed, tied to the role's requirements.")
-    practice_suggestions = _text(
-        "Practice suggestions", "Two or three concrete things to practise, one per line."
-    )
-    insight_plans = _text(
-        "The company's plans", "What you shared about where the company is heading."
-    )
-    insight_competitors = _text(
-        "Competitors with openings", "Companies in this space that are hiring."
-    )
-    insight_markets = _text("Emerging markets", "Markets or niches that could suit the candidate.")
-    insight_role_fit = _text(
-        "Is the role right for them?", "An honest view of how the role matches what they want."
-    )
-    private_notes = _text(
-        "Private recruiter notes",
-        "Only recruiters and admins see these. They never appear in the portal, reports "
-        "or exports.",
-    )
-    amendment_reason = TextAreaField(
-        "Reason for the amendment",
-        validators=[Optional(), _length(1000)],
-        description="The candidate sees that the feedback was corrected, and why.",
+    amendment_reason = _text(
+        LABELS["amendment_reason"],
+        "The candidate sees that the feedback was corrected, and why.",
+        AMENDMENT_REASON_LIMIT,
     )
     save = SubmitField("Save draft")
     submit = SubmitField("Save and submit")
@@ -94,7 +79,14 @@ class ScorecardForm(Form):
         )
 
 
-for _guide in RUBRIC:
+for _text_field in TEXT_FIELDS:
+    setattr(
+        ScorecardForm,
+        _text_field.name,
+        _text(_text_field.label, _text_field.hint, _text_field.limit),
+    )
+
+for _name, _guide in EXAMPLE_FIELDS.items():
     setattr(
         ScorecardForm,
         f"score_{_guide.dimension.value}",
@@ -105,14 +97,7 @@ for _guide in RUBRIC:
             validate_choice=True,
         ),
     )
-    setattr(
-        ScorecardForm,
-        f"example_{_guide.dimension.value}",
-        TextAreaField(
-            f"Observed example: {_guide.label.lower()}",
-            validators=[Optional(), _length(EXAMPLE_LIMIT)],
-        ),
-    )
+    setattr(ScorecardForm, _name, _text(LABELS[_name], "", EXAMPLE_LIMIT))
 
 
 class ReleaseForm(Form):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.feedback import bp, services
 from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data
 from portal.feedback.screening import finding_key
-from portal.models import Feedback, FeedbackState, Interview, Position
+from portal.models import Feedback, FeedbackRevision, FeedbackState, Interview, Position
 from portal.permissions import (
     can_edit_feedback,
     can_view_feedback,
@@ -26,7 +26,7 @@ FEEDBACK_PAGE = (
     joinedload(Feedback.interview).joinedload(Interview.position).joinedload(Position.company),
     joinedload(Feedback.author),
     selectinload(Feedback.ratings),
-    selectinload(Feedback.revisions),
+    selectinload(Feedback.revisions).joinedload(FeedbackRevision.released_by),
 )
 
 

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.feedback import screening
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS, candidate_content
 from portal.feedback.screening import Finding, screen_fields
+from portal.feedback.vocabulary import AMENDMENT_REASON, TEXT_FIELDS
 from portal.models import (
     Decision,
     Dimension,
@@ -92,19 +93,8 @@ class ScorecardInput:
     private_notes: str | None
 
 
-SCALAR_FIELDS = (
-    "decision",
-    "next_step",
-    "next_step_on",
-    "strengths",
-    "improvements",
-    "practice_suggestions",
-    "insight_plans",
-    "insight_competitors",
-    "insight_markets",
-    "insight_role_fit",
-    "private_notes",
-)
+# What the form sets on the scorecard row: the decision, the date and every text field.
+SCALAR_FIELDS = ("decision", "next_step_on", *(f.name for f in TEXT_FIELDS))
 
 
 def _clean(value: Any) -> Any:
@@ -360,7 +350,7 @@ def _new_revision(
 ) -> FeedbackRevision:
     texts = candidate_texts(feedback)
     if reason:
-        texts["amendment_reason"] = reason  # the candidate reads it too
+        texts[AMENDMENT_REASON] = reason  # the candidate reads it too
     try:
         findings = screening.check_release(texts, acknowledged)
     except screening.UnacknowledgedFindings as exc:

@@ -117,9 +117,7 @@ def save_interview(
 def interviewers() -> list[User]:
     return list(
         db.session.scalars(
-            select(User)
-            .where(User.role.in_(STAFF), User.active.is_(True))
-            .order_by(User.name)
+            select(User).where(User.role.in_(STAFF), User.active.is_(True)).order_by(User.name)
         )
     )
 

@@ -23,6 +23,7 @@ from portal.models.recruiting import (
 )
 from portal.models.referrals import (
     CLOSED_STATUSES,
+    VISIBLE_STATUSES,
     LeadKind,
     Party,
     Referral,
@@ -35,6 +36,7 @@ from portal.models.users import STAFF, Role, User, UserSession
 
 __all__ = [
     "STAFF",
+    "VISIBLE_STATUSES",
     "CLOSED_STATUSES",
     "AuditEvent",
     "Base",

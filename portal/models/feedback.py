@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.models.base import Base, enum_column, utcnow
 from portal.models.recruiting import Interview
 from portal.models.users import User
+from portal.rubric import Dimension
 
 
 class FeedbackState(enum.StrEnum):
@@ -36,17 +37,6 @@ class Decision(enum.StrEnum):
             "hold": "On hold",
             "decline": "Not moving forward",
         }[self.value]
-
-
-class Dimension(enum.StrEnum):
-    """The engagement rubric; descriptions and anchors live in portal.rubric."""
-
-    PRESENCE = "presence"
-    EXCHANGE = "exchange"
-    LISTENING = "listening"
-    QUESTIONS = "questions"
-    PREPARATION = "preparation"
-    COMPOSURE = "composure"
 
 
 class Feedback(Base):

@@ -65,6 +65,15 @@ CLOSED_STATUSES = frozenset(
         ReferralStatus.EXPIRED,
     }
 )
+# The statuses in which the candidate has been shown an item (an admin approved it) and it
+# still stands: their portal, reports and data export list these, in pipeline order.
+VISIBLE_STATUSES = (
+    ReferralStatus.APPROVED,
+    ReferralStatus.CONSENTED,
+    ReferralStatus.INTRODUCED,
+    ReferralStatus.INTERVIEWING,
+    ReferralStatus.HIRED,
+)
 
 
 class Referral(Base):

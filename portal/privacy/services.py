@@ -32,6 +32,7 @@ from portal.auth import sessions
 from portal.extensions import db
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS
 from portal.models import (
+    VISIBLE_STATUSES,
     AuditEvent,
     Candidate,
     Feedback,
@@ -51,8 +52,8 @@ from portal.models import (
     UserSession,
     utcnow,
 )
-from portal.reports.data import VISIBLE_REFERRAL_STATUSES, ReportUnavailable
 from portal.reports.store import current_reports, get_or_build, queue_render, report_path
+from portal.reports.types import ReportUnavailable
 from portal.text import clean_name
 from portal.unit_of_work import DomainError, after_commit
 
@@ -120,9 +121,7 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
     ).all()
     referrals = db.session.scalars(
         select(Referral)
-        .where(
-            Referral.candidate_id == candidate.id, Referral.status.in_(VISIBLE_REFERRAL_STATUSES)
-        )
+        .where(Referral.candidate_id == candidate.id, Referral.status.in_(VISIBLE_STATUSES))
         .options(selectinload(Referral.company), selectinload(Referral.transitions))
         .order_by(Referral.id)
     ).all()

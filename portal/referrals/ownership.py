@@ -17,9 +17,7 @@ def staff_choices() -> list[User]:
     """Active admins and recruiters, who can own a referral's follow-up."""
     return list(
         db.session.scalars(
-            select(User)
-            .where(User.role.in_(STAFF), User.active.is_(True))
-            .order_by(User.name)
+            select(User).where(User.role.in_(STAFF), User.active.is_(True)).order_by(User.name)
         )
     )
 

@@ -42,13 +42,9 @@ def mine():
 @allow(*STAFF)
 def new():
     candidate_id, feedback_id = id_arg("candidate"), id_arg("feedback")
-    if candidate_id is None:
-        flash("Open a candidate first, then propose a referral or lead from their page.", "info")
-        return redirect(url_for("candidates.index"))
-    candidate = load(Candidate, candidate_id, can_view_candidate)
-    if not can_propose_for(me(), candidate):
-        flash(ERASED_MESSAGE, "error")
-        return redirect(url_for("candidates.detail", candidate_id=candidate.id))
+    candidate = load(Candidate, candidate_id, can_view_candidate) if candidate_id else None
+    if candidate is None or not can_propose_for(me(), candidate):
+        return _nothing_to_propose_for(candidate)
     feedback = None
     if feedback_id is not None:
         feedback = services.candidate_feedback(candidate, feedback_id) or abort(404)
@@ -69,6 +65,14 @@ def new():
     elif request.method == "POST":
         _show_every_problem(form, candidate, feedback_id)
     return _proposal_page(form, candidate, feedback, outcome)
+
+
+def _nothing_to_propose_for(candidate: Candidate | None):
+    if candidate is None:
+        flash("Open a candidate first, then propose a referral or lead from their page.", "info")
+        return redirect(url_for("candidates.index"))
+    flash(ERASED_MESSAGE, "error")
+    return redirect(url_for("candidates.detail", candidate_id=candidate.id))
 
 
 def _show_every_problem(form: ProposalForm, candidate: Candidate, feedback_id: int | None) -> None:

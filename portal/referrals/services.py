@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, case, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from portal import audit
 from portal.extensions import db
 from portal.feedback import screening
 from portal.models import (
+    VISIBLE_STATUSES,
     Candidate,
     Company,
     Feedback,
@@ -42,7 +43,6 @@ from portal.referrals.pipeline import (
     moves_for,
     transition,
 )
-from portal.reports.data import VISIBLE_REFERRAL_STATUSES
 
 __all__ = [
     "ConflictError",
@@ -56,7 +56,7 @@ __all__ = [
 
 # Statuses in which the candidate has seen the item (it was approved at some point): the
 # same ones their reports show.
-SHOWN_STATUSES = VISIBLE_REFERRAL_STATUSES
+SHOWN_STATUSES = VISIBLE_STATUSES
 TEXT_LIMIT = 160
 NOTE_LIMIT = 2000
 
@@ -362,4 +362,5 @@ def candidate_feedback(candidate: Candidate, feedback_id: int) -> Feedback | Non
         select(Feedback)
         .join(Feedback.interview)
         .where(Feedback.id == feedback_id, Interview.candidate_id == candidate.id)
+        .options(contains_eager(Feedback.interview))  # the page shows the interview
     )

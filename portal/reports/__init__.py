@@ -1,1 +1,3 @@
-"""Candidate feedback reports: plain report data (data.py) rendered to tagged PDFs (renderer.py)."""
+"""Candidate feedback reports: plain report types (types.py), built from released feedback
+(queries.py, wording.py), rendered to tagged PDFs (renderer.py), stored and served (store.py,
+routes.py)."""

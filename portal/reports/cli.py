@@ -14,8 +14,8 @@ from flask.cli import AppGroup
 from portal import jobs
 from portal.extensions import db
 from portal.models import JobStatus
-from portal.reports.data import ReportUnavailable
 from portal.reports.store import ReportRequest, all_requests, get_or_build, is_stale
+from portal.reports.types import ReportUnavailable
 from portal.unit_of_work import commit
 
 reports_cli = AppGroup("reports", help="Build and maintain candidates' PDF reports.")

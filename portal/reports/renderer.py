@@ -48,7 +48,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from portal.reports.data import DimensionRating, ReportData, Trend
+from portal.reports.types import DimensionRating, ReportData, Trend
 from portal.rubric import band
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ from portal.models import (
     ReportKind,
 )
 from portal.permissions import can_view_candidate, can_view_feedback, load, me
-from portal.reports.data import ReportUnavailable
 from portal.reports.store import (
     ReportRequest,
     cached_report,
@@ -28,6 +27,7 @@ from portal.reports.store import (
     queue_render,
     report_path,
 )
+from portal.reports.types import ReportUnavailable
 
 bp = Blueprint("reports", __name__)
 

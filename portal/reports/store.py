@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import jobs
 from portal.extensions import db
 from portal.models import (
+    VISIBLE_STATUSES,
     Candidate,
     Company,
     Feedback,
@@ -34,15 +35,9 @@ from portal.models import (
     Report,
     ReportKind,
 )
-from portal.reports.data import (
-    TEMPLATE_VERSION,
-    VISIBLE_REFERRAL_STATUSES,
-    ReportData,
-    ReportUnavailable,
-    build_interview_report,
-    build_journey_report,
-)
+from portal.reports.queries import build_interview_report, build_journey_report
 from portal.reports.renderer import render_pdf
+from portal.reports.types import TEMPLATE_VERSION, ReportData, ReportUnavailable
 
 
 @dataclass(frozen=True)
@@ -127,7 +122,7 @@ def _key_inputs(candidate_id: int) -> tuple[list, list]:
         select(Referral.id, Referral.status, Referral.lock_version, Referral.feedback_id)
         .where(
             Referral.candidate_id == candidate_id,
-            Referral.status.in_(VISIBLE_REFERRAL_STATUSES),
+            Referral.status.in_(VISIBLE_STATUSES),
         )
         .order_by(Referral.id)
     ).all()

@@ -18,7 +18,7 @@ from pypdf.generic import DictionaryObject
 from weasyprint.pdf import fonts as weasyprint_fonts
 
 from portal.models import CompanyKind, Decision, Dimension, FeedbackState, ReferralKind, Stage
-from portal.reports.data import build_interview_report, build_journey_report
+from portal.reports.queries import build_interview_report, build_journey_report
 from portal.reports.renderer import (
     STATIC_DIR,
     ResourceRefused,

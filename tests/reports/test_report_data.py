@@ -19,13 +19,8 @@ from portal.models import (
     ReferralStatus,
     Stage,
 )
-from portal.reports.data import (
-    ReportData,
-    ReportUnavailable,
-    build_interview_report,
-    build_journey_report,
-    canonical_json,
-)
+from portal.reports.queries import build_interview_report, build_journey_report
+from portal.reports.types import ReportData, ReportUnavailable, canonical_json
 from portal.rubric import GUIDES
 from portal.unit_of_work import commit
 from tests import factories

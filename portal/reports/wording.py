@@ -1,62 +1,33 @@
-"""What a candidate's report says, as plain frozen data built from released feedback only.
+"""The report's words: how released feedback and referrals read to the candidate.
 
-The builders read the latest released revision of each *released* scorecard (never the live
-scorecard columns, so never private notes or unreleased edits) and the candidate's referrals
-from "approved" onwards. Everything the PDF shows is decided here; the templates only lay it
-out. `canonical_json` serialises exactly this data (the tests read it to prove what a report
-can and cannot contain); the cache key is made in portal/reports/store.py.
+Pure functions from plain data (released revisions' content, referral facts) to the types in
+portal/reports/types.py; no queries. Tone, as DESIGN.md asks: direct, specific, written to the
+candidate, about observed behaviour; no scores without words.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only
-
-from portal.extensions import db
-from portal.models import (
-    Candidate,
-    Company,
-    Decision,
-    Dimension,
-    Feedback,
-    FeedbackRevision,
-    FeedbackState,
-    Interview,
-    PartnerContact,
-    Position,
-    Referral,
-    ReferralKind,
-    ReferralStatus,
-    Stage,
+from portal.feedback.vocabulary import INSIGHT_FIELDS
+from portal.models import Decision, Dimension, Referral, ReferralKind, ReferralStatus, Stage
+from portal.reports.types import (
+    ActionItem,
+    Amendment,
+    DimensionRating,
+    Gain,
+    InsightParagraph,
+    ReferralItem,
+    ReportData,
+    ReportKindName,
+    ScorecardRef,
+    StageStep,
+    Trend,
 )
 from portal.rubric import GUIDES, RUBRIC, band
-
-# Bump whenever templates, CSS, fonts or the renderer change what a PDF looks like:
-# it is part of the fingerprint, so cached PDFs made by older templates are not reused.
-TEMPLATE_VERSION = "2026.2"  # bump when the report templates change what a PDF says
-
-VISIBLE_REFERRAL_STATUSES = (
-    ReferralStatus.APPROVED,
-    ReferralStatus.CONSENTED,
-    ReferralStatus.INTRODUCED,
-    ReferralStatus.INTERVIEWING,
-    ReferralStatus.HIRED,
-)
-
-INSIGHT_TOPICS = (
-    # (content key, paragraph title, phrase used in the summary)
-    ("insight_plans", "The company's plans", "the company's plans"),
-    ("insight_competitors", "Competitors with openings", "competitors that are hiring"),
-    ("insight_markets", "Emerging markets", "emerging markets"),
-    ("insight_role_fit", "Is this role right for you?", "the fit of the role"),
-)
 
 # Decision wording as the candidate reads it (Decision.label is worded for recruiters).
 DECISION_WORDING = {
@@ -68,147 +39,13 @@ NO_DECISION = "No decision shared yet"
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
-
-ReportKindName = Literal["interview", "journey"]
-
-
-class ReportUnavailable(LookupError):
-    """There is no released feedback to build this report from (or the candidate is erased)."""
+# (content key, paragraph title, phrase used in the summary), from the scorecard vocabulary.
+INSIGHT_TOPICS = tuple((f.name, f.report_title, f.report_phrase) for f in INSIGHT_FIELDS)
 
 
 @dataclass(frozen=True)
-class StageStep:
-    """One step of the selection process stepper on the cover."""
-
-    stage: str
-    label: str
-    state: str  # "done", "current", "next" (invited to it) or "upcoming"
-
-
-@dataclass(frozen=True)
-class Gain:
-    """One card of the summary page: a plain status word and one line of detail."""
-
-    number: int
-    title: str
-    status: str
-    detail: str
-    achieved: bool
-
-
-@dataclass(frozen=True)
-class DimensionRating:
-    dimension: str
-    label: str
-    score: int | None
-    band: str
-    example: str | None
-
-
-@dataclass(frozen=True)
-class ActionItem:
-    """Practice tied to one of the two lowest-rated dimensions."""
-
-    dimension: str
-    label: str
-    band: str
-    practice: str
-
-
-@dataclass(frozen=True)
-class ScorecardRef:
-    """A released scorecard the report draws on, in date order (one trend point each)."""
-
-    feedback_id: int
-    revision: int
-    interview_date: date
-    stage: str
-    stage_label: str
-    company: str
-    position_title: str
-    decision_label: str
-
-
-@dataclass(frozen=True)
-class Trend:
-    """Scores of one dimension across `ReportData.scorecards`, aligned by position."""
-
-    dimension: str
-    label: str
-    scores: tuple[int | None, ...]
-
-
-@dataclass(frozen=True)
-class ReferralItem:
-    kind: str  # "referral" or "lead"
-    kind_label: str
-    company: str | None
-    role_or_market: str | None
-    note: str
-    status: str
-    state_label: str
-    next_step: str
-
-
-@dataclass(frozen=True)
-class InsightParagraph:
-    topic: str
-    title: str
-    text: str
-    source: str | None  # which interview it came from (journey report only)
-
-
-@dataclass(frozen=True)
-class Amendment:
-    """A correction of released feedback, as the candidate is told about it."""
-
-    stage_label: str
-    revision: int
-    released_on: date
-    reason: str
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Everything a candidate's PDF report shows, and nothing else."""
-
-    kind: ReportKindName
-    title: str
-    candidate_name: str
-    company: str
-    position_title: str
-    interview_dates: tuple[date, ...]
-    report_date: date
-    current_stage: str
-    current_stage_label: str
-    stages: tuple[StageStep, ...]
-    gains: tuple[Gain, ...]
-    ratings: tuple[DimensionRating, ...]
-    strengths: tuple[str, ...]
-    improvements: tuple[str, ...]
-    action_plan: tuple[ActionItem, ...]
-    practice_suggestions: tuple[str, ...]
-    checklist: tuple[str, ...]
-    scorecards: tuple[ScorecardRef, ...]
-    trends: tuple[Trend, ...]
-    referrals: tuple[ReferralItem, ...]
-    insights: tuple[InsightParagraph, ...]
-    decision: str | None
-    decision_label: str
-    next_step: str | None
-    next_step_on: date | None
-    # Corrections of the feedback this report reads, with the reason the recruiter gave.
-    amendments: tuple[Amendment, ...] = ()
-
-    @property
-    def covers(self) -> tuple[tuple[int, int], ...]:
-        """(feedback id, revision number) of every released revision the report reads."""
-        return tuple((s.feedback_id, s.revision) for s in self.scorecards)
-
-
-@dataclass(frozen=True)
-class _Scorecard:
-    """A released revision with the interview facts it belongs to (internal)."""
+class ReleasedScorecard:
+    """A released revision with the interview facts it belongs to, as the queries read it."""
 
     feedback_id: int
     revision: int
@@ -239,161 +76,15 @@ class _Scorecard:
         )
 
 
-# --- Builders (database) -----------------------------------------------------------------
-
-
-def build_interview_report(feedback_id: int) -> ReportData:
-    """The report for one released scorecard.
-
-    Its trend covers the candidate's released scorecards up to and including this interview,
-    so the report of an earlier interview does not change when a later one is released; its
-    referrals and leads are the visible ones the recruiter linked to this scorecard.
-    Raises ReportUnavailable unless the scorecard is released.
-    """
-    candidate = db.session.scalars(
-        select(Candidate)
-        .join(Interview, Interview.candidate_id == Candidate.id)
-        .join(Feedback, Feedback.interview_id == Interview.id)
-        .where(Feedback.id == feedback_id, Feedback.state == FeedbackState.RELEASED)
-        .options(load_only(Candidate.id, Candidate.name, Candidate.erased_at))
-    ).first()
-    if candidate is None or candidate.erased_at is not None:
-        raise ReportUnavailable(f"feedback {feedback_id} has no released report")
-    scorecards = _released_scorecards(candidate.id)
-    target = next((s for s in scorecards if s.feedback_id == feedback_id), None)
-    if target is None:
-        raise ReportUnavailable(f"feedback {feedback_id} has no released revision")
-    covered = [s for s in scorecards if _order_key(s) <= _order_key(target)]
-    referrals = _visible_referrals(candidate.id, feedback_id=feedback_id)
-    return _assemble("interview", candidate.name, covered, target, referrals)
-
-
-def build_journey_report(candidate_id: int) -> ReportData:
-    """The cumulative "selection journey" report over all of a candidate's released feedback.
-
-    Ratings, strengths and the action plan come from the latest released scorecard (where the
-    candidate stands now); the trend and the company insight span all of them; referrals and
-    leads are all of the candidate's visible ones. Raises ReportUnavailable when nothing is
-    released yet.
-    """
-    candidate = db.session.scalars(
-        select(Candidate)
-        .where(Candidate.id == candidate_id)
-        .options(load_only(Candidate.id, Candidate.name, Candidate.erased_at))
-    ).first()
-    if candidate is None or candidate.erased_at is not None:
-        raise ReportUnavailable(f"candidate {candidate_id} has no report")
-    scorecards = _released_scorecards(candidate.id)
-    if not scorecards:
-        raise ReportUnavailable(f"candidate {candidate_id} has no released feedback")
-    referrals = _visible_referrals(candidate.id)
-    return _assemble("journey", candidate.name, scorecards, scorecards[-1], referrals)
-
-
-def _order_key(scorecard: _Scorecard) -> tuple[datetime, int]:
+def order_key(scorecard: ReleasedScorecard) -> tuple[datetime, int]:
     return (scorecard.interview_at, scorecard.feedback_id)
 
 
-def _released_scorecards(candidate_id: int) -> list[_Scorecard]:
-    """The latest revision of every released scorecard of one candidate, in interview order.
-
-    One query. Only the columns listed are loaded, so private notes and the live (possibly
-    edited, unreleased) scorecard columns are never read from the database at all.
-    """
-    # Feedback.revision is the number of its latest released revision: joining on it reads
-    # one revision per scorecard by the (feedback_id, number) key, for this candidate only.
-    revisions = db.session.scalars(
-        select(FeedbackRevision)
-        .join(
-            Feedback,
-            and_(
-                FeedbackRevision.feedback_id == Feedback.id,
-                FeedbackRevision.number == Feedback.revision,
-            ),
-        )
-        .join(Feedback.interview)
-        .join(Interview.position)
-        .join(Position.company)
-        .where(Interview.candidate_id == candidate_id, Feedback.state == FeedbackState.RELEASED)
-        .options(
-            load_only(
-                FeedbackRevision.feedback_id,
-                FeedbackRevision.number,
-                FeedbackRevision.content,
-                FeedbackRevision.reason,
-                FeedbackRevision.released_at,
-            ),
-            contains_eager(FeedbackRevision.feedback)
-            .load_only(Feedback.id, Feedback.state, Feedback.interview_id)
-            .contains_eager(Feedback.interview)
-            .load_only(
-                Interview.id, Interview.candidate_id, Interview.stage, Interview.scheduled_at
-            )
-            .contains_eager(Interview.position)
-            .load_only(Position.id, Position.title)
-            .contains_eager(Position.company)
-            .load_only(Company.id, Company.name),
-        )
-    ).all()
-    scorecards = [
-        _Scorecard(
-            feedback_id=r.feedback_id,
-            revision=r.number,
-            released_on=r.released_at.date(),
-            interview_at=r.feedback.interview.scheduled_at,
-            stage=r.feedback.interview.stage,
-            company=r.feedback.interview.position.company.name,
-            position_title=r.feedback.interview.position.title,
-            content=r.content or {},
-            reason=r.reason,
-        )
-        for r in revisions
-    ]
-    return sorted(scorecards, key=_order_key)
-
-
-def _visible_referrals(candidate_id: int, feedback_id: int | None = None) -> list[Referral]:
-    """The candidate's referrals and leads from "approved" on, oldest first (one query)."""
-    conditions = [
-        Referral.candidate_id == candidate_id,
-        Referral.status.in_(VISIBLE_REFERRAL_STATUSES),
-    ]
-    if feedback_id is not None:
-        conditions.append(Referral.feedback_id == feedback_id)
-    return list(
-        db.session.scalars(
-            select(Referral)
-            .where(*conditions)
-            .order_by(Referral.created_at, Referral.id)
-            .options(
-                load_only(
-                    Referral.id,
-                    Referral.kind,
-                    Referral.lead_kind,
-                    Referral.status,
-                    Referral.role_title,
-                    Referral.market,
-                    Referral.note_to_candidate,
-                    Referral.status_changed_at,
-                ),
-                joinedload(Referral.company).load_only(Company.id, Company.name),
-                joinedload(Referral.contact)
-                .load_only(PartnerContact.id, PartnerContact.company_id)
-                .joinedload(PartnerContact.company)
-                .load_only(Company.id, Company.name),
-            )
-        ).unique()
-    )
-
-
-# --- Assembly (pure) -----------------------------------------------------------------------
-
-
-def _assemble(
+def assemble(
     kind: ReportKindName,
     candidate_name: str,
-    covered: Sequence[_Scorecard],
-    current: _Scorecard,
+    covered: Sequence[ReleasedScorecard],
+    current: ReleasedScorecard,
     referrals: Sequence[Referral],
 ) -> ReportData:
     content = current.content
@@ -542,7 +233,7 @@ def checklist_for(
     return tuple(items)
 
 
-def trends_for(scorecards: Sequence[_Scorecard]) -> tuple[Trend, ...]:
+def trends_for(scorecards: Sequence[ReleasedScorecard]) -> tuple[Trend, ...]:
     """Per rubric dimension, its score in each covered scorecard (None where not rated)."""
     per_card = [
         {r.dimension: r.score for r in ratings_from(s.content.get("ratings") or [])}
@@ -618,7 +309,9 @@ for _kind in ReferralKind:
         _REFERRAL_STATES[(_kind, _status)] = (_label, _next)
 
 
-def _insights(scorecards: Sequence[_Scorecard], with_source: bool) -> tuple[InsightParagraph, ...]:
+def _insights(
+    scorecards: Sequence[ReleasedScorecard], with_source: bool
+) -> tuple[InsightParagraph, ...]:
     paragraphs_: list[InsightParagraph] = []
     for key, title, _ in INSIGHT_TOPICS:
         seen: set[str] = set()
@@ -776,23 +469,3 @@ def _parse_date(value: Any) -> date | None:
 
 def _format_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
-
-
-# --- Fingerprint ---------------------------------------------------------------------------
-
-
-def canonical_json(data: ReportData) -> str:
-    """A stable JSON form of the report data: sorted keys, ISO dates, no whitespace."""
-
-    def encode(value: Any) -> Any:
-        if isinstance(value, date):
-            return value.isoformat()
-        raise TypeError(f"cannot encode {type(value).__name__}")
-
-    return json.dumps(
-        dataclasses.asdict(data),
-        default=encode,
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
