@@ -27,6 +27,8 @@ from portal.models import (
     Feedback,
     FeedbackState,
     Interview,
+    Job,
+    JobStatus,
     Position,
     Referral,
     ReferralStatus,
@@ -125,6 +127,10 @@ def is_admin(user: User) -> bool:
 
 def can_manage_users(user: User, _obj: Any = None) -> bool:
     return is_admin(user)
+
+
+def can_retry_job(user: User, job: Job) -> bool:
+    return is_admin(user) and job.status is JobStatus.FAILED
 
 
 # --- candidates and interviews ---------------------------------------------------------------

@@ -47,7 +47,10 @@ from portal.models import (
     utcnow,
 )
 from portal.permissions import parties_of
+from portal.referrals.vocabulary import CLOSING_MOVES, MOVE_LABELS
 from portal.unit_of_work import DomainError
+
+__all__ = ["CLOSING_MOVES", "MOVE_LABELS"]
 
 S = ReferralStatus
 OPEN_STATUSES = tuple(s for s in ReferralStatus if s.is_open)
@@ -101,20 +104,6 @@ ALLOWED_TRANSITIONS: dict[tuple[ReferralStatus, ReferralStatus], Rule] = {
     **{(s, S.WITHDRAWN): _rule(P.ADMIN, P.PROPOSER, P.OWNER) for s in OPEN_STATUSES},
     **{(s, S.EXPIRED): _rule(P.ADMIN, P.SYSTEM) for s in OPEN_STATUSES},
 }
-
-# What a person is shown on the button that makes each move.
-MOVE_LABELS = {
-    S.APPROVED: "Approve",
-    S.CONSENTED: "Record consent",
-    S.INTRODUCED: "Mark as introduced",
-    S.INTERVIEWING: "Mark as interviewing",
-    S.HIRED: "Mark as hired",
-    S.DECLINED: "Decline",
-    S.WITHDRAWN: "Withdraw",
-    S.EXPIRED: "Expire",
-}
-# Moves that close an item for good: the form asks for an explicit confirmation.
-CLOSING_MOVES = frozenset({S.DECLINED, S.WITHDRAWN, S.EXPIRED})
 
 
 def parse_status(value: object) -> ReferralStatus:

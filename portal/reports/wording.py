@@ -13,7 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from portal.feedback.vocabulary import INSIGHT_FIELDS
-from portal.models import Decision, Dimension, Referral, ReferralKind, ReferralStatus, Stage
+from portal.models import Decision, Dimension, Referral, ReferralKind, Stage
+from portal.referrals.vocabulary import CANDIDATE_STATES
 from portal.reports.types import (
     ActionItem,
     Amendment,
@@ -254,7 +255,7 @@ def referral_item(referral: Referral) -> ReferralItem:
         kind_label = "Referral"
     else:
         kind_label = f"Lead: {referral.lead_kind.label.lower()}" if referral.lead_kind else "Lead"
-    state_label, next_step = _REFERRAL_STATES[(referral.kind, referral.status)]
+    state_label, next_step = CANDIDATE_STATES[(referral.kind, referral.status)]
     return ReferralItem(
         kind=referral.kind.value,
         kind_label=kind_label,
@@ -265,48 +266,6 @@ def referral_item(referral: Referral) -> ReferralItem:
         state_label=state_label,
         next_step=next_step,
     )
-
-
-_AFTER_INTRODUCTION = (
-    ReferralStatus.INTERVIEWING,
-    "Interviewing",
-    "You are in their selection process. Your recruiter is glad to help you prepare.",
-)
-_HIRED = (ReferralStatus.HIRED, "Hired", "You were hired through this. Congratulations.")
-
-_REFERRAL_STATES: dict[tuple[ReferralKind, ReferralStatus], tuple[str, str]] = {
-    (ReferralKind.REFERRAL, ReferralStatus.APPROVED): (
-        "Waiting for your answer",
-        "Your recruiter would like to introduce you. Accept or decline the introduction in "
-        "the portal; nothing about you is shared until you agree.",
-    ),
-    (ReferralKind.REFERRAL, ReferralStatus.CONSENTED): (
-        "You agreed",
-        "Your recruiter will make the introduction and tell you when it has been made.",
-    ),
-    (ReferralKind.REFERRAL, ReferralStatus.INTRODUCED): (
-        "Introduced",
-        "Expect the contact to get in touch. If you have heard nothing within two weeks, "
-        "tell your recruiter.",
-    ),
-    (ReferralKind.LEAD, ReferralStatus.APPROVED): (
-        "Shared with you",
-        "Follow this up if it interests you, and tell your recruiter if you apply or would "
-        "like an introduction.",
-    ),
-    (ReferralKind.LEAD, ReferralStatus.CONSENTED): (
-        "You are interested",
-        "Your recruiter will share what they know and any contact they can make.",
-    ),
-    (ReferralKind.LEAD, ReferralStatus.INTRODUCED): (
-        "Passed on",
-        "Your interest has been passed on. If you have heard nothing within two weeks, "
-        "tell your recruiter.",
-    ),
-}
-for _kind in ReferralKind:
-    for _status, _label, _next in (_AFTER_INTRODUCTION, _HIRED):
-        _REFERRAL_STATES[(_kind, _status)] = (_label, _next)
 
 
 def _insights(
