@@ -25,6 +25,7 @@ from portal.models import (
     ReferralKind,
     ReferralStatus,
     ReferralTransition,
+    User,
     utcnow,
 )
 from portal.unit_of_work import commit
@@ -282,3 +283,82 @@ def test_sign_out_is_for_signed_in_people(client, world):
     sign_in(client, world.emails[REC])
     assert client.post("/sign-out").status_code == 302
     assert re.search("/sign-in", client.get("/").headers["Location"])
+
+
+# --- object state: an erased candidate's record is frozen on every endpoint that writes -----
+
+
+@pytest.mark.parametrize("who", [REC, ADMIN])
+def test_an_erased_candidates_record_is_frozen_on_every_endpoint_that_writes(app, world, who):
+    from portal.models import Candidate, Feedback, Interview
+    from portal.privacy.services import erase_candidate
+    from tests.referrals import factories as rf
+
+    rec = db.session.query(User).filter_by(email=world.emails[REC]).one()
+    ghost = factories.candidate("Gia Ghost", "gia@example.com")  # no account: editable
+    interview = factories.interview(ghost, rec)
+    draft = factories.feedback(interview, rec, "draft")
+    submitted = factories.feedback(factories.interview(ghost, rec), rec, "submitted")
+    contact = db.session.query(PartnerContact).one()
+    referral = rf.propose(
+        rf.Cast(admin=None, proposer=rec, owner=None, stranger=None, candidate=ghost,
+                other_candidate=None, contact=contact, company=contact.company)
+    )  # fmt: skip
+    erase_candidate(db.session.get(Candidate, ghost.id), actor=None)
+    commit()
+    before = _frozen_state(ghost.id)
+    client = app.test_client()
+    sign_in(client, world.emails[who])
+    writes = {
+        f"/candidates/{ghost.id}/edit": {"name": "Gia Back", "email": "gia.back@example.com"},
+        f"/candidates/{ghost.id}/invite": {},
+        f"/interviews/{interview.id}/edit": {
+            "candidate_id": str(ghost.id), "position_id": str(interview.position_id),
+            "interviewer_id": str(rec.id), "stage": "second", "format": "video",
+            "scheduled_at": "2026-12-20T10:00", "location": "Room 9",
+        },
+        f"/interviews/{interview.id}/scorecard": {},
+        f"/feedback/{draft.id}/edit": factories.scorecard_form(
+            lock_version=str(draft.lock_version), strengths="Back again.", submit="1"
+        ),
+        f"/feedback/{submitted.id}/release": {},
+        f"/feedback/{submitted.id}/reopen": {},
+        f"/referrals/new?candidate={ghost.id}": {
+            "kind": "referral", "contact_id": str(contact.id), "referral_role": "Analyst",
+            "note_to_candidate": "Another one.",
+        },
+        f"/referrals/{referral.id}/move?to=approved": {"lock_version": str(referral.lock_version)},
+    }  # fmt: skip
+    wrong = []
+    for url, data in writes.items():
+        response = client.post(url, data=data)
+        if response.status_code >= 500:
+            wrong.append(f"POST {url}: {response.status_code}")
+        elif _frozen_state(ghost.id) != before:
+            wrong.append(f"POST {url} changed the erased record")
+    assert not wrong, "\n".join(wrong)
+    assert db.session.query(Interview).filter_by(candidate_id=ghost.id).count() == 2
+    assert db.session.query(Feedback).count() == before["feedback"]
+
+
+def _frozen_state(candidate_id: int) -> dict:
+    from portal.models import Candidate, Feedback, Interview
+
+    db.session.expire_all()
+    candidate = db.session.get(Candidate, candidate_id)
+    interviews = db.session.query(Interview).filter_by(candidate_id=candidate_id).all()
+    return {
+        "candidate": (candidate.name, candidate.email, candidate.invited_at),
+        "interviews": sorted((i.id, i.stage.value, i.location) for i in interviews),
+        "feedback": db.session.query(Feedback).count(),
+        "texts": sorted(
+            (f.id, f.state.value, f.strengths or "")
+            for f in db.session.query(Feedback)
+            .join(Feedback.interview)
+            .filter(Interview.candidate_id == candidate_id)
+        ),
+        "referrals": sorted(
+            (r.id, r.status.value)
+            for r in db.session.query(Referral).filter_by(candidate_id=candidate_id)
+        ),
+    }
