@@ -15,6 +15,7 @@ import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from portal import create_app
 from portal.config import normalise_database_url
@@ -74,11 +75,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
     admin.dispose()
 
 
+RESTART_SEQUENCES = ""
+
+
 @pytest.fixture(scope="session")
 def _schema(database_url: str) -> Iterator[None]:
+    global RESTART_SEQUENCES
     engine = sa.create_engine(database_url)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
+    if is_postgres(database_url):
+        with engine.connect() as conn:
+            names = conn.scalars(
+                sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+            ).all()
+        RESTART_SEQUENCES = "; ".join(f'ALTER SEQUENCE "{n}" RESTART' for n in names)
     engine.dispose()
     yield
 
@@ -95,22 +106,66 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def _bound_get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+    """Use the connection the session was configured with (the test's transaction) rather
+    than the app's engine, which Flask-SQLAlchemy's get_bind would pick."""
+    if bind is None and self.bind is not None:
+        return self.bind
+    return FlaskSession.get_bind(self, mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
 @pytest.fixture
-def make_app(_schema, database_url: str, tmp_path: Path):
-    """Build an app on the shared test database with config overrides."""
+def make_app(_schema, database_url: str, tmp_path: Path, request: pytest.FixtureRequest):
+    """Build an app on the shared test database with config overrides.
+
+    On PostgreSQL every test runs inside one transaction that is rolled back at its end
+    (each session and each commit becomes a savepoint of it), and the sequences restart
+    inside it, so ids start at 1 as on an empty database. Tests whose data another process or
+    connection must see are marked `real_commits` and cleaned by deleting rows instead, as
+    every test is on SQLite (whose driver's savepoints are not reliable enough for this).
+    """
     apps: list[Flask] = []
+    isolated = (
+        is_postgres(database_url)
+        and not request.node.get_closest_marker("real_commits")
+        # benchmarks/suite_isolation.py compares both ways in one run
+        and os.environ.get("BETTEROFF_TEST_CLEANUP") != "delete"
+    )
+    outer: dict = {}
 
     def build(**overrides) -> Flask:
         app = create_app({**base_config(tmp_path, database_url), **overrides})
         app.test_client_class = IsolatedClient
         apps.append(app)
+        same_database = app.config["SQLALCHEMY_DATABASE_URI"] == database_url
+        if isolated and same_database and not outer:
+            with app.app_context():
+                connection = db.engine.connect()
+                outer["transaction"] = connection.begin()
+                connection.execute(sa.text(RESTART_SEQUENCES))
+                outer["connection"] = connection
+                db.session.remove()
+                # The session factory's own class keeps the app's session event listeners.
+                factory = db.session.session_factory
+                outer["kw"] = dict(factory.kw)
+                factory.class_.get_bind = _bound_get_bind
+                factory.configure(bind=connection, join_transaction_mode="create_savepoint")
         return app
 
     yield build
+    if outer:
+        with apps[0].app_context():
+            db.session.remove()
+            outer["transaction"].rollback()
+            outer["connection"].close()
+            factory = db.session.session_factory
+            del factory.class_.get_bind
+            factory.kw = outer["kw"]
     for app in apps:
         with app.app_context():
             db.session.remove()
-            factories.empty_database()
+            if not outer:
+                factories.empty_database()
             db.engine.dispose()
 
 

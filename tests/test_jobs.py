@@ -3,6 +3,7 @@
 import io
 import zipfile
 
+import pytest
 from rq import SimpleWorker
 
 from portal import jobs
@@ -51,6 +52,7 @@ def test_release_without_redis_renders_reports_inline(make_app, outbox):
     assert outbox.last()["To"] == "maya@example.com"
 
 
+@pytest.mark.real_commits
 def test_with_redis_a_real_worker_renders_reports_and_sends_mail(make_app, outbox, redis_url):
     app = make_app(REDIS_URL=redis_url, JOB_RETRY_INTERVALS=[0, 0], RENDER_REPORTS_ON_RELEASE=True)
     with app.app_context():
@@ -101,6 +103,7 @@ def test_with_redis_a_failing_job_is_retried_then_shown_to_admins(make_app, redi
         assert db.session.get(Job, job_id).status is JobStatus.QUEUED
 
 
+@pytest.mark.real_commits
 def test_with_redis_the_data_export_leaves_rendering_to_the_worker(make_app, redis_url):
     app = make_app(REDIS_URL=redis_url, JOB_RETRY_INTERVALS=[0, 0])
     with app.app_context():

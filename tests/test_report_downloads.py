@@ -181,6 +181,7 @@ def test_recruiters_download_any_candidates_report(client, recruiter, maya):
     assert client.get(f"/reports/feedback/{fb.id}.pdf").status_code == 200
 
 
+@pytest.mark.real_commits
 def test_reports_build_renders_missing_and_stale_reports(app, maya, jonas, recruiter):
     feedback_id, recruiter_id = maya[1].id, recruiter.id
     runner = app.test_cli_runner()

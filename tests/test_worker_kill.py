@@ -86,6 +86,7 @@ def batch(make_app, redis_url, tmp_path):
         yield app
 
 
+@pytest.mark.real_commits
 def test_a_worker_killed_mid_render_loses_nothing(batch, client):
     app = batch
     worker = start_worker(app, burst=False)

@@ -12,8 +12,8 @@ token up (`load`), and a session ends — for every copy of its cookie — when:
   SESSION_LIFETIME_HOURS (default 12). "Keep me signed in" sessions last REMEMBER_ME_DAYS
   (default 30) from sign-in, idle or not.
 
-`last_seen_at` is written at most once a minute per session, in a short transaction of its
-own, so reading a page does not need the request to write.
+`last_seen_at` is written at most once a minute per session; the request's unit of work
+commits it with whatever else the request did.
 """
 
 from __future__ import annotations
@@ -100,16 +100,11 @@ def load(token: str) -> User | None:
     if not is_current(row, user, now):
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
-        _touch(row.id, now)
+        db.session.execute(
+            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+        )
     user.session_token = token
     return user
-
-
-def _touch(session_id: int, now: datetime) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(
-            update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
-        )
 
 
 def sign_out(user: User) -> None:

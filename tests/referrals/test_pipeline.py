@@ -210,6 +210,7 @@ def test_a_stale_version_from_the_form_is_a_conflict(cast):
     assert referral.status is S.PROPOSED
 
 
+@pytest.mark.real_commits
 def test_two_admins_at_the_same_moment_cannot_both_win(app, cast):
     referral = rf.propose(cast)
     referral_id, version = referral.id, referral.lock_version
@@ -228,6 +229,7 @@ def test_two_admins_at_the_same_moment_cannot_both_win(app, cast):
     assert [t.to_status for t in final.transitions] == [S.PROPOSED, S.DECLINED]
 
 
+@pytest.mark.real_commits
 def test_two_admins_assigning_owners_at_once_cannot_both_win(app, cast):
     referral = rf.propose(cast)
     referral_id, version = referral.id, referral.lock_version

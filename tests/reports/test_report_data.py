@@ -34,11 +34,12 @@ def recorded_sql() -> Iterator[list[str]]:
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    target = db.session.get_bind()  # the test's connection on PostgreSQL, else the engine
+    event.listen(target, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(target, "before_cursor_execute", record)
 
 
 @pytest.fixture
