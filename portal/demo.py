@@ -17,11 +17,13 @@ from portal.models import (
     Decision,
     Dimension,
     Feedback,
+    FeedbackKind,
     FeedbackRevision,
     FeedbackState,
     Interview,
     InterviewFormat,
     LeadKind,
+    PanelMember,
     PartnerContact,
     Position,
     Rating,
@@ -146,6 +148,7 @@ def seed_demo() -> bool:
                 scheduled_at=when,
                 location="Video call" if (ci + n) % 3 == 1 else "Head office, 3rd floor",
             )
+            interview.panel.append(PanelMember(user=interviewer))
             db.session.add(interview)
             if state is not None:
                 is_last = n == len(steps) - 1
@@ -154,9 +157,98 @@ def seed_demo() -> bool:
                     released[ci] = feedback  # referrals point at the latest released interview
     db.session.flush()
     _amend(released[1], now)  # Jonas Weber, the README's second candidate login
+    _panels(candidates, positions, staff, rng, now)
     _referrals(candidates, contacts, positions, recruiters, staff[0], released, now)
     db.session.flush()
     return True
+
+
+# Panels led by the README's recruiter (Riley), with Sam and Avery: one debriefed and released
+# (the panel disagreed on presence), one waiting for Sam, whose scorecard is overdue.
+PANEL_SCORES = {
+    "recruiter@example.com": {Dimension.PRESENCE: 2, Dimension.EXCHANGE: 4},
+    "sam.okafor@example.com": {Dimension.PRESENCE: 4, Dimension.EXCHANGE: 4},
+    "admin@example.com": {Dimension.PRESENCE: 5, Dimension.EXCHANGE: 3},
+}
+PANEL_WORDS = {
+    "recruiter@example.com": (
+        "You tied each answer about the forecasting tool back to a decision it changed.",
+        "You looked at your notes for most of the first half; look up and talk to the room.",
+    ),
+    "sam.okafor@example.com": (
+        "Your walk-through of the stock model was clear and well paced.",
+        "Ask one question about the team's roadmap; you asked none about the company.",
+    ),
+    "admin@example.com": (
+        "You took our challenge on the data quality issue calmly and kept building on it.",
+        "Say what you would do in your first month; the answer stayed abstract.",
+    ),
+}
+PRESENCE_REASON = (
+    "Riley scored the first half, Avery the second; the candidate settled in after the break, so "
+    "the middle rating stands."
+)
+
+
+def _panels(
+    candidates: list[Candidate],
+    positions: list[Position],
+    staff: list[User],
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    by_email = {u.email: u for u in staff}
+    lead = by_email["recruiter@example.com"]
+    # Lena Fischer's second interview: debriefed, and released as one voice.
+    done = _panel_interview(candidates[2], positions[2], lead, staff, now - timedelta(days=6))
+    for author in staff:
+        _member_card(done, author, rng, done.scheduled_at, FeedbackState.SUBMITTED)
+    voice = _feedback(done, lead, FeedbackState.DRAFT, rng, done.scheduled_at, True)
+    voice.kind = FeedbackKind.PANEL
+    scores = {d: sorted(PANEL_SCORES[u.email].get(d, 4) for u in staff)[1] for d in Dimension}
+    for rating in voice.ratings:
+        rating.score = scores[rating.dimension]
+    voice.strengths = PANEL_WORDS["sam.okafor@example.com"][0]
+    voice.improvements = PANEL_WORDS["recruiter@example.com"][1]
+    voice.state = FeedbackState.RELEASED
+    voice.submitted_at = done.scheduled_at + timedelta(days=1)
+    voice.released_at = done.scheduled_at + timedelta(days=1, hours=2)
+    voice.revision = 1
+    voice.revisions.append(_revision(voice, 1, lead, voice.released_at, reason=None))
+    # Kwame Asante's second interview, two days ago: Sam has not written a scorecard yet.
+    waiting = _panel_interview(candidates[9], positions[0], lead, staff, now - timedelta(days=2))
+    for author in (lead, by_email["admin@example.com"]):
+        _member_card(waiting, author, rng, waiting.scheduled_at, FeedbackState.SUBMITTED)
+
+
+def _panel_interview(
+    candidate: Candidate, position: Position, lead: User, members: list[User], when: datetime
+) -> Interview:
+    interview = Interview(
+        candidate=candidate,
+        position=position,
+        interviewer=lead,
+        stage=Stage.SECOND,
+        format=InterviewFormat.ONSITE,
+        scheduled_at=when,
+        duration_minutes=90,
+        location="Head office, 3rd floor",
+    )
+    for person in members:
+        interview.panel.append(PanelMember(user=person))
+    db.session.add(interview)
+    return interview
+
+
+def _member_card(
+    interview: Interview, author: User, rng: random.Random, when: datetime, state: FeedbackState
+) -> Feedback:
+    card = _feedback(interview, author, state, rng, when, True)
+    for rating in card.ratings:
+        rating.score = PANEL_SCORES[author.email].get(rating.dimension, rating.score)
+    card.strengths, card.improvements = PANEL_WORDS[author.email]
+    card.private_notes = f"{author.name.split()[0]}'s own notes: salary range still open."
+    return card
 
 
 def _ensure_staff() -> list[User]:

@@ -25,6 +25,7 @@ from portal.models import (
     Company,
     CompanyKind,
     Feedback,
+    FeedbackKind,
     FeedbackState,
     Interview,
     Job,
@@ -168,10 +169,37 @@ def can_change_interview(user: User, interview: Interview) -> bool:
 # --- scorecards ------------------------------------------------------------------------------
 
 
-def can_view_feedback(user: User, feedback: Feedback) -> bool:
-    """Staff see every scorecard; the candidate sees their own, once released."""
-    if is_staff(user):
+def on_panel(user: User, interview: Interview) -> bool:
+    return user.is_authenticated and any(m.user_id == user.id for m in interview.panel)
+
+
+def has_scored(user: User, interview: Interview) -> bool:
+    """This person's own scorecard for the interview is submitted (or released)."""
+    return any(
+        f.author_id == user.id
+        and f.kind is FeedbackKind.MEMBER
+        and f.state in (FeedbackState.SUBMITTED, FeedbackState.RELEASED)
+        for f in interview.feedback
+    )
+
+
+def can_see_panel_scores(user: User, interview: Interview) -> bool:
+    """Against anchoring: a panel member reads the others' ratings and text only once their
+    own scorecard is submitted. Admins, and staff not on the panel, read them at any time."""
+    if not is_staff(user):
+        return False
+    if is_admin(user) or not on_panel(user, interview) or len(interview.panel) < 2:
         return True
+    return has_scored(user, interview)
+
+
+def can_view_feedback(user: User, feedback: Feedback) -> bool:
+    """Staff see a scorecard unless they sit on its panel and have not scored yet (their
+    own, and the panel's feedback, they always see); the candidate sees theirs, once released."""
+    if is_staff(user):
+        if feedback.author_id == user.id or feedback.kind is FeedbackKind.PANEL:
+            return True
+        return can_see_panel_scores(user, feedback.interview)
     return (
         user.is_authenticated
         and feedback.state is FeedbackState.RELEASED
@@ -179,19 +207,55 @@ def can_view_feedback(user: User, feedback: Feedback) -> bool:
     )
 
 
+def can_view_private_notes(user: User, feedback: Feedback) -> bool:
+    """Private notes are their author's, and admins'; not the rest of the panel's. The panel's
+    feedback is the lead's to write, private notes included."""
+    if is_admin(user) or (user.is_authenticated and feedback.author_id == user.id):
+        return True
+    return feedback.kind is FeedbackKind.PANEL and can_edit_feedback(user, feedback)
+
+
 def can_edit_feedback(user: User, feedback: Feedback) -> bool:
-    """Only the author or an admin edits a scorecard, and only while the candidate's record
-    is not frozen by erasure."""
-    return (
-        user.is_authenticated
-        and (user.role is Role.ADMIN or feedback.author_id == user.id)
-        and not is_erased(feedback.interview.candidate)
-    )
+    """The author or an admin edits a scorecard; the panel's feedback is the lead's (whoever
+    leads now) or an admin's. Never while the candidate's record is frozen by erasure."""
+    if not user.is_authenticated or is_erased(feedback.interview.candidate):
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    if feedback.kind is FeedbackKind.PANEL:
+        return feedback.interview.interviewer_id == user.id
+    return feedback.author_id == user.id
+
+
+def can_score(user: User, interview: Interview) -> bool:
+    """Each panel member (with an active staff account) scores the interview."""
+    return is_staff(user) and user.active and on_panel(user, interview)
 
 
 def can_start_feedback(user: User, interview: Interview) -> bool:
-    """Any active staff member writes a scorecard of their own for an interview."""
-    return is_staff(user) and user.active and not is_erased(interview.candidate)
+    """A member writes a scorecard of their own, unless the candidate's record is erased."""
+    return can_score(user, interview) and not is_erased(interview.candidate)
+
+
+def can_debrief(user: User, interview: Interview) -> bool:
+    """The debrief sets every member's scores side by side: for admins, and for the lead once
+    their own scorecard is in. A panel of one has none."""
+    if len(interview.panel) < 2 or not is_staff(user):
+        return False
+    if is_admin(user):
+        return True
+    return interview.interviewer_id == user.id and has_scored(user, interview)
+
+
+def can_write_panel_feedback(user: User, interview: Interview) -> bool:
+    return can_debrief(user, interview) and not is_erased(interview.candidate)
+
+
+def can_manage_panel(user: User, interview: Interview) -> bool:
+    """Staff who change the interview choose its panel, until feedback is released."""
+    return can_change_interview(user, interview) and not any(
+        f.state is FeedbackState.RELEASED for f in interview.feedback
+    )
 
 
 # --- companies and the partner directory -----------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import Message
@@ -25,6 +26,7 @@ from portal.models import (
     FeedbackState,
     Interview,
     InterviewFormat,
+    PanelMember,
     Position,
     Role,
     Stage,
@@ -94,7 +96,9 @@ def interview(
     stage: Stage = Stage.FIRST,
     position_: Position | None = None,
     when: datetime | None = None,
+    panel: Sequence[User] = (),
 ) -> Interview:
+    """An interview led by `interviewer`, with `panel` beside them (a panel of one by default)."""
     i = Interview(
         candidate=candidate_,
         interviewer=interviewer,
@@ -103,6 +107,8 @@ def interview(
         format=InterviewFormat.VIDEO,
         scheduled_at=when or utcnow() - timedelta(days=1),
     )
+    for person in dict.fromkeys([interviewer, *panel]):
+        i.panel.append(PanelMember(user=person))
     db.session.add(i)
     commit()
     return i
@@ -192,7 +198,11 @@ def scorecard_form(**overrides) -> dict:
 
 
 def feedback(interview_, author, state: str = "draft", **overrides):
-    """A scorecard taken through the real services to the given state."""
+    """A scorecard taken through the real services to the given state (its author is put on
+    the panel first if they are not on it)."""
+    if author.id not in {m.user_id for m in interview_.panel}:
+        interview_.panel.append(PanelMember(user=author))
+        db.session.flush()
     fb = services.start_feedback(interview_, author)
     services.save_feedback(
         fb, scorecard_input(**overrides), actor=author, expected_version=fb.lock_version

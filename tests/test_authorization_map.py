@@ -71,6 +71,11 @@ RULES: dict[str, set[str]] = {
     "feedback.edit": AUTHOR,
     "feedback.release": AUTHOR,
     "feedback.reopen": AUTHOR,
+    # Only the interview's panel writes scorecards for it (REC alone sits on this one).
+    "feedback.start": {REC},
+    # The debrief and the panel's feedback: the lead (REC) once scored, and admins.
+    "feedback.debrief": AUTHOR,
+    "feedback.start_panel": AUTHOR,
     **{
         e: STAFF
         for e in [
@@ -90,7 +95,6 @@ RULES: dict[str, set[str]] = {
             "interviews.detail",
             "interviews.edit",
             "feedback.detail",
-            "feedback.start",
             "referrals.mine",
             "referrals.new",
             "referrals.suggest_contact",
@@ -147,6 +151,9 @@ def world(app) -> World:
     released = factories.feedback(interview, rec, "released")
     submitted = factories.feedback(factories.interview(cand, rec), rec, "submitted")
     factories.feedback(factories.interview(other, rec), rec, "released")
+    panelled = factories.interview(cand, rec, panel=[other_rec])
+    factories.feedback(panelled, rec, "submitted")
+    factories.feedback(panelled, other_rec, "submitted")
     partner = Company(name="Bluepeak", kind=CompanyKind.PARTNER)
     contact = PartnerContact(
         company=partner, name="Dana", role_title="Head of Data", email="dana@bluepeak.example"
@@ -192,6 +199,8 @@ def world(app) -> World:
         "referrals.edit_partner": partner.id,
         "referrals.partner": partner.id,
         "referrals.new_contact": partner.id,
+        "feedback.debrief": panelled.id,
+        "feedback.start_panel": panelled.id,
     }
     with app.test_request_context():
         reset = tokens.make_token(
@@ -228,7 +237,8 @@ def url_for_rule(app, world: World, endpoint: str, arguments: set[str]) -> str:
         special = world.ids.get(endpoint)
         values[name] = (
             special
-            if special is not None and name in ("feedback_id", "company_id", "token")
+            if special is not None
+            and name in ("feedback_id", "company_id", "interview_id", "token")
             else world.ids["_"][name]
         )
     with app.test_request_context():

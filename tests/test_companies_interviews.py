@@ -143,8 +143,8 @@ def test_dashboard_shows_work_waiting_and_averages(client, recruiter):
     factories.feedback(other, recruiter, "submitted")
     sign_in(client, recruiter.email)
     page = client.get("/").text
-    assert "Interviews awaiting your feedback" in page
-    awaiting_section = page.split("Interviews awaiting your feedback")[1].split("Your drafts")[0]
+    assert "Interviews awaiting feedback" in page
+    awaiting_section = page.split("Interviews awaiting feedback")[1].split("Your drafts")[0]
     assert "Maya Chen" in awaiting_section and "Jonas Weber" not in awaiting_section
     assert "Submitted, ready to release" in page
     assert "Presence and focus 4.0" in page  # the chart's text alternative carries the numbers
@@ -182,5 +182,5 @@ def test_dashboard_looks_back_a_quarter_for_interviews_awaiting_feedback(client,
     factories.interview(old, recruiter, Stage.FIRST, when=utcnow() - timedelta(days=100))
     sign_in(client, recruiter.email)
     page = client.get("/").text
-    awaiting_section = page.split("Interviews awaiting your feedback")[1].split("Your drafts")[0]
+    awaiting_section = page.split("Interviews awaiting feedback")[1].split("Your drafts")[0]
     assert "Maya Chen" in awaiting_section and "Jonas Weber" not in awaiting_section

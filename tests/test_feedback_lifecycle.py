@@ -9,6 +9,7 @@ from portal.models import (
     Dimension,
     Feedback,
     FeedbackState,
+    PanelMember,
     ReleaseAcknowledgement,
     Stage,
 )
@@ -28,6 +29,9 @@ def actions() -> list[str]:
 
 
 def test_start_creates_one_draft_per_interview_and_author(interview, recruiter, other_recruiter):
+    with pytest.raises(services.FeedbackError, match="panel"):
+        services.start_feedback(interview, other_recruiter)  # not on the panel (yet)
+    interview.panel.append(PanelMember(user=other_recruiter))
     first = services.start_feedback(interview, recruiter)
     again = services.start_feedback(interview, recruiter)
     theirs = services.start_feedback(interview, other_recruiter)
@@ -257,6 +261,7 @@ def test_stale_version_from_the_form_is_a_conflict(interview, recruiter):
         )
 
 
+@pytest.mark.real_commits
 def test_two_sessions_saving_at_once_cannot_both_win(app, interview, recruiter, admin):
     fb = factories.feedback(interview, recruiter, "draft")
     fb_id = fb.id

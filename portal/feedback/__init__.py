@@ -6,4 +6,4 @@ from portal.permissions import role_gate
 bp = Blueprint("feedback", __name__)
 bp.before_request(role_gate(Role.ADMIN, Role.RECRUITER))
 
-from portal.feedback import routes  # noqa: E402,F401
+from portal.feedback import panel_routes, routes  # noqa: E402,F401

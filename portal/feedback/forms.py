@@ -11,6 +11,7 @@ from wtforms.validators import Length, Optional
 
 from portal.feedback.services import SCALAR_FIELDS, ScorecardInput
 from portal.feedback.vocabulary import (
+    ADJUSTMENT_LIMIT,
     AMENDMENT_REASON_LIMIT,
     EXAMPLE_FIELDS,
     EXAMPLE_LIMIT,
@@ -76,6 +77,7 @@ class ScorecardForm(Form):
             insight_markets=self.insight_markets.data,
             insight_role_fit=self.insight_role_fit.data,
             private_notes=self.private_notes.data,
+            adjustments={dim: self[f"adjust_{dim.value}"].data for dim in Dimension},
         )
 
 
@@ -98,6 +100,15 @@ for _name, _guide in EXAMPLE_FIELDS.items():
         ),
     )
     setattr(ScorecardForm, _name, _text(LABELS[_name], "", EXAMPLE_LIMIT))
+    setattr(
+        ScorecardForm,
+        f"adjust_{_guide.dimension.value}",
+        _text(
+            LABELS[f"adjust_{_guide.dimension.value}"],
+            "Kept for the panel and admins; the candidate never sees it.",
+            ADJUSTMENT_LIMIT,
+        ),
+    )
 
 
 class ReleaseForm(Form):
@@ -115,4 +126,5 @@ def form_data(feedback: Feedback) -> dict[str, Any]:
     for rating in feedback.ratings:
         data[f"score_{rating.dimension.value}"] = str(rating.score) if rating.score else None
         data[f"example_{rating.dimension.value}"] = rating.example
+        data[f"adjust_{rating.dimension.value}"] = rating.adjustment_reason
     return data

@@ -7,14 +7,22 @@ the form again with what was typed; the unit of work commits (portal/unit_of_wor
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.feedback import bp, services
+from portal.feedback import bp, panel, services
 from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data
 from portal.feedback.screening import finding_key
-from portal.models import Feedback, FeedbackRevision, FeedbackState, Interview, Position
+from portal.models import (
+    Feedback,
+    FeedbackKind,
+    FeedbackRevision,
+    FeedbackState,
+    Interview,
+    PanelMember,
+    Position,
+)
 from portal.permissions import (
     can_edit_feedback,
+    can_score,
     can_view_feedback,
-    can_view_interview,
     load,
     me,
 )
@@ -23,6 +31,11 @@ from portal.unit_of_work import Outcome, attempt
 
 FEEDBACK_PAGE = (
     joinedload(Feedback.interview).joinedload(Interview.candidate),
+    # Who sits on the panel and how far their scorecards are: the visibility rule reads it.
+    joinedload(Feedback.interview).selectinload(Interview.panel).joinedload(PanelMember.user),
+    joinedload(Feedback.interview)
+    .selectinload(Interview.feedback)
+    .load_only(Feedback.author_id, Feedback.kind, Feedback.state),
     joinedload(Feedback.interview).joinedload(Interview.position).joinedload(Position.company),
     joinedload(Feedback.author),
     selectinload(Feedback.ratings),
@@ -36,7 +49,7 @@ def load_feedback(feedback_id: int, check=can_view_feedback) -> Feedback:
 
 @bp.route("/interviews/<int:interview_id>/scorecard", methods=["POST"])
 def start(interview_id: int):
-    interview = load(Interview, interview_id, can_view_interview)
+    interview = load(Interview, interview_id, can_score, selectinload(Interview.panel))
     with attempt() as outcome:  # refused for an erased candidate, with the reason
         feedback = services.start_feedback(interview, me())
     if outcome.refused:
@@ -55,6 +68,7 @@ def detail(feedback_id: int):
         overall=services.overall_score(feedback),
         can_edit=can_edit_feedback(me(), feedback),
         problems=services.completeness_problems(feedback),
+        in_panel=feedback.kind is FeedbackKind.MEMBER and panel.is_panel(feedback.interview),
     )
 
 
@@ -84,7 +98,15 @@ def edit(feedback_id: int):
         finding_key=finding_key,
         conflict=feedback if isinstance(outcome.error, services.ConflictError) else None,
         acknowledged=form.acknowledge.data,
+        medians=_medians(feedback),
     )
+
+
+def _medians(feedback: Feedback) -> dict | None:
+    """For the panel's feedback: each dimension's panel ratings, to adjust from."""
+    if feedback.kind is not FeedbackKind.PANEL:
+        return None
+    return {row.dimension: row for row in panel.debrief(feedback.interview).dimensions}
 
 
 def _save(feedback: Feedback, form: ScorecardForm) -> Outcome:
@@ -143,6 +165,15 @@ def _after_save(feedback: Feedback, form: ScorecardForm, new_revision: bool) -> 
     if feedback.revision:
         flash("Private notes saved. The candidate's feedback did not change.", "success")
         return url_for("feedback.detail", feedback_id=feedback.id)
+    if (
+        form.submit.data
+        and feedback.kind is FeedbackKind.MEMBER
+        and panel.is_panel(feedback.interview)
+    ):
+        flash(
+            "Scorecard submitted to the panel. The lead writes the candidate's feedback.", "success"
+        )
+        return url_for("interviews.detail", interview_id=feedback.interview_id)
     if form.submit.data:
         flash("Scorecard submitted. Check the wording and release it when ready.", "success")
         return url_for("feedback.release", feedback_id=feedback.id)
@@ -170,7 +201,15 @@ def release(feedback_id: int):
         texts=services.candidate_texts(feedback),
         problems=services.completeness_problems(feedback),
         acknowledged=form.acknowledge.data,
+        notes=_calibration(feedback),
     )
+
+
+def _calibration(feedback: Feedback) -> list:
+    """Quiet notes for the lead: members scoring this candidate far from their usual."""
+    if feedback.kind is not FeedbackKind.PANEL:
+        return []
+    return panel.calibration_notes(feedback.interview)
 
 
 @bp.route("/feedback/<int:feedback_id>/reopen", methods=["POST"])

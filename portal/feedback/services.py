@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, events
 from portal.extensions import db
-from portal.feedback import screening
+from portal.feedback import panel, screening
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS, candidate_content
 from portal.feedback.screening import Finding, screen_fields
 from portal.feedback.vocabulary import AMENDMENT_REASON, TEXT_FIELDS
@@ -27,6 +27,7 @@ from portal.models import (
     Decision,
     Dimension,
     Feedback,
+    FeedbackKind,
     FeedbackRevision,
     FeedbackState,
     Interview,
@@ -91,6 +92,8 @@ class ScorecardInput:
     insight_markets: str | None
     insight_role_fit: str | None
     private_notes: str | None
+    # The panel's feedback only: why a rating differs from the panel's median.
+    adjustments: Mapping[Dimension, str | None] = field(default_factory=dict)
 
 
 # What the form sets on the scorecard row: the decision, the date and every text field.
@@ -110,10 +113,18 @@ def start_feedback(interview: Interview, author: User) -> Feedback:
     if not can_start_feedback(author, interview):
         if is_erased(interview.candidate):
             raise FeedbackError(ERASED_MESSAGE)
-        raise FeedbackError("Only recruiters and admins write feedback (with an active account).")
+        if not (author.is_staff and author.active):
+            raise FeedbackError(
+                "Only recruiters and admins write feedback (with an active account)."
+            )
+        raise FeedbackError(
+            "Only the interview's panel writes scorecards for it: add yourself to the panel first."
+        )
     existing = db.session.scalar(
         select(Feedback).where(
-            Feedback.interview_id == interview.id, Feedback.author_id == author.id
+            Feedback.interview_id == interview.id,
+            Feedback.author_id == author.id,
+            Feedback.kind == FeedbackKind.MEMBER,
         )
     )
     if existing is not None:
@@ -190,6 +201,11 @@ def release_feedback(
         raise FeedbackError("This feedback is already released; amend it to change it.")
     if feedback.state is not FeedbackState.SUBMITTED:
         raise FeedbackError("Submit the scorecard before releasing it.")
+    if feedback.kind is FeedbackKind.MEMBER and panel.is_panel(feedback.interview):
+        raise FeedbackError(
+            "This interview has a panel: the candidate receives one voice. Release the "
+            "panel's feedback, written from the debrief."
+        )
     problems = completeness_problems(feedback)
     if problems:
         raise IncompleteError(problems)
@@ -222,7 +238,7 @@ def amend_feedback(
     if expected_version != feedback.lock_version:
         raise ConflictError(feedback.id)
     changed = _apply(feedback, data)
-    visible_changes = [f for f in changed if f != "private_notes"]
+    visible_changes = [f for f in changed if f != "private_notes" and not f.startswith("adjust_")]
     if not visible_changes:
         if not changed:
             raise FeedbackError("Nothing has changed, so there is nothing to amend.")
@@ -291,6 +307,7 @@ def completeness_problems(feedback: Feedback) -> dict[str, str]:
     suggestions = practice_list(feedback.practice_suggestions)
     if not MIN_PRACTICE_SUGGESTIONS <= len(suggestions) <= MAX_PRACTICE_SUGGESTIONS:
         problems["practice_suggestions"] = "give two or three practice suggestions, one per line"
+    problems.update(panel.adjustment_problems(feedback))
     return problems
 
 
@@ -339,6 +356,11 @@ def _copy_fields(feedback: Feedback, data: ScorecardInput) -> list[str]:
         if rating.example != example:
             rating.example = example
             changed.append(f"example_{dimension.value}")
+        if feedback.kind is FeedbackKind.PANEL:
+            reason = _clean(data.adjustments.get(dimension))
+            if rating.adjustment_reason != reason:
+                rating.adjustment_reason = reason
+                changed.append(f"adjust_{dimension.value}")
     if changed:
         # Rating rows change without touching the scorecard row; bump its version anyway.
         feedback.updated_at = utcnow()

@@ -95,8 +95,8 @@ TEXT_FIELDS: tuple[TextField, ...] = (
     TextField(
         "private_notes",
         "Private recruiter notes",
-        "Only recruiters and admins see these. They never appear in the portal, reports "
-        "or exports.",
+        "Only you and admins see these. They never appear in the portal, reports or "
+        "exports, nor to the rest of the panel.",
         "private",
         False,
     ),
@@ -105,6 +105,10 @@ TEXT_FIELDS: tuple[TextField, ...] = (
 FIELDS = {f.name: f for f in TEXT_FIELDS}
 CANDIDATE_TEXT_FIELDS = tuple(f.name for f in TEXT_FIELDS if f.candidate_facing)
 INSIGHT_FIELDS = tuple(f for f in TEXT_FIELDS if f.section == "insight")
+# What the debrief sets side by side and the panel's feedback starts from: every candidate-
+# facing text (private notes stay their author's).
+PANEL_TEXT_FIELDS = CANDIDATE_TEXT_FIELDS
+ADJUSTMENT_LIMIT = 600
 # Every input of the scorecard form that holds free text, for labels and the release check.
 EXAMPLE_FIELDS = {f"example_{g.dimension.value}": g for g in RUBRIC}
 AMENDMENT_REASON = "amendment_reason"
@@ -113,6 +117,10 @@ LABELS: dict[str, str] = {
     **{f.name: f.label for f in TEXT_FIELDS},
     **{name: f"Observed example: {g.label.lower()}" for name, g in EXAMPLE_FIELDS.items()},
     AMENDMENT_REASON: "Reason for the amendment",
+    **{
+        f"adjust_{g.dimension.value}": f"Why this differs from the panel: {g.label.lower()}"
+        for g in RUBRIC
+    },
 }
 
 

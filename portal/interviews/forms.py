@@ -1,9 +1,17 @@
-from wtforms import DateField, DateTimeLocalField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.forms import (
     EnumField,
     Form,
+    IdListField,
     IdSelectField,
     QueryForm,
     Required,
@@ -21,7 +29,13 @@ DATE_HINT = "Enter a date like 2026-12-31."
 class InterviewForm(Form):
     candidate_id = IdSelectField("Candidate", validators=[Required("Choose a candidate.")])
     position_id = IdSelectField("Position", validators=[Required("Choose a position.")])
-    interviewer_id = IdSelectField("Interviewer", validators=[Required("Choose the interviewer.")])
+    interviewer_id = IdSelectField(
+        "Lead interviewer",
+        validators=[Required("Choose who leads the interview.")],
+        description="Writes the candidate's feedback from the panel's scorecards.",
+    )
+    # The rest of the panel (the lead sits on it anyway); checkboxes, one per staff member.
+    panel_ids = IdListField("Panel")
     stage = EnumField("Stage", enum_cls=Stage, validators=[Required("Choose the stage.")])
     format = EnumField(
         "Format", enum_cls=InterviewFormat, validators=[Required("Choose the format.")]
@@ -32,6 +46,12 @@ class InterviewForm(Form):
         validators=[InputRequired("Enter the date and time, like 2026-12-31 14:30.")],
         invalid_value_message="Enter the date and time like 2026-12-31 14:30.",
         description="Times are in UTC.",
+    )
+    duration_minutes = IntegerField(
+        "Length in minutes",
+        default=60,
+        validators=[Optional(), NumberRange(10, 480, "Use a length from 10 to 480 minutes.")],
+        description="Left blank, an hour. Reminders count from the interview's end.",
     )
     location = StringField("Location or call link", validators=[Optional(), Length(max=200)])
     submit = SubmitField("Save interview")
@@ -44,6 +64,7 @@ class InterviewForm(Form):
             (str(p.id), f"{p.title} — {p.company.name}") for p in positions
         )
         self.interviewer_id.choices = choices((str(u.id), u.name) for u in interviewers)
+        self.panel_options = [(u.id, u.name) for u in interviewers]
 
 
 class ListFilterForm(QueryForm):

@@ -3,19 +3,37 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
+from portal.feedback import panel
 from portal.feedback.services import overall_score
 from portal.forms import id_arg
 from portal.interviews import bp, services
 from portal.interviews.forms import InterviewForm, ListFilterForm
-from portal.models import Candidate, Feedback, FeedbackRevision, Interview, Position
+from portal.models import (
+    Candidate,
+    Feedback,
+    FeedbackKind,
+    FeedbackRevision,
+    Interview,
+    PanelMember,
+    Position,
+)
 from portal.paging import paginate
-from portal.permissions import ERASED_MESSAGE, can_change_interview, can_view_interview, load, me
+from portal.permissions import (
+    ERASED_MESSAGE,
+    can_change_interview,
+    can_manage_panel,
+    can_see_panel_scores,
+    can_view_interview,
+    load,
+    me,
+)
 from portal.unit_of_work import attempt
 
 INTERVIEW_PAGE = (
     joinedload(Interview.candidate),
     joinedload(Interview.position).joinedload(Position.company),
     joinedload(Interview.interviewer),
+    selectinload(Interview.panel).joinedload(PanelMember.user),
     selectinload(Interview.feedback).joinedload(Feedback.author),
     selectinload(Interview.feedback).selectinload(Feedback.ratings),
     # Released scores are frozen with their revision (overall_score reads them).
@@ -48,7 +66,14 @@ def new():
 
 @bp.route("/<int:interview_id>/edit", methods=["GET", "POST"])
 def edit(interview_id: int):
-    interview = load(Interview, interview_id, can_view_interview, joinedload(Interview.candidate))
+    interview = load(
+        Interview,
+        interview_id,
+        can_view_interview,
+        joinedload(Interview.candidate),
+        selectinload(Interview.panel).joinedload(PanelMember.user),
+        selectinload(Interview.feedback).load_only(Feedback.state, Feedback.author_id),
+    )
     if not can_change_interview(me(), interview):
         flash(ERASED_MESSAGE, "error")
         return redirect(url_for("interviews.detail", interview_id=interview.id))
@@ -57,6 +82,9 @@ def edit(interview_id: int):
 
 def _interview_form(interview: Interview | None, candidate_id: int | None = None):
     form = InterviewForm(obj=interview)
+    form.panel_locked = interview is not None and not can_manage_panel(me(), interview)
+    if request.method == "GET":
+        form.panel_ids.data = [m.user_id for m in interview.panel] if interview else [me().id]
     if interview is None and request.method == "GET":
         form.candidate_id.data = candidate_id
         form.interviewer_id.data = me().id
@@ -80,16 +108,28 @@ def _interview_form(interview: Interview | None, candidate_id: int | None = None
 
 def _schedule(form: InterviewForm) -> dict:
     names = ("candidate_id", "position_id", "interviewer_id", "stage", "format")
-    return {
-        **{name: form[name].data for name in names},
-        "scheduled_at": form.scheduled_at.data,
-        "location": form.location.data,
-    }
+    names += ("scheduled_at", "location", "panel_ids", "duration_minutes")
+    values = {name: form[name].data for name in names}
+    if form.panel_locked:
+        values["panel_ids"] = None  # fixed since release: kept as it is
+    return values
 
 
 @bp.route("/<int:interview_id>")
 def detail(interview_id: int):
     interview = load(Interview, interview_id, can_view_interview, *INTERVIEW_PAGE)
-    mine = next((f for f in interview.feedback if f.author_id == me().id), None)
-    scores = {f.id: overall_score(f, interview.position) for f in interview.feedback}
-    return render_template("interviews/detail.html", interview=interview, mine=mine, scores=scores)
+    user, see_scores = me(), can_see_panel_scores(me(), interview)
+    members = [f for f in interview.feedback if f.kind is FeedbackKind.MEMBER]
+    mine = next((f for f in members if f.author_id == user.id), None)
+    shown = [f for f in members if see_scores or f.author_id == user.id]
+    return render_template(
+        "interviews/detail.html",
+        interview=interview,
+        mine=mine,
+        shown=shown,
+        see_scores=see_scores,
+        seats=panel.seats(interview),
+        panelled=panel.is_panel(interview),
+        voice=panel.panel_feedback(interview),
+        scores={f.id: overall_score(f, interview.position) for f in shown},
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from portal import audit
 from portal.extensions import db
+from portal.feedback import panel
 from portal.models import (
     STAFF,
     Candidate,
@@ -78,6 +79,8 @@ def save_interview(
     format: InterviewFormat,
     scheduled_at: datetime,
     location: str | None,
+    panel_ids: list[int] | None = None,
+    duration_minutes: int | None = None,
 ) -> Interview:
     if interview is not None and is_erased(interview.candidate):
         raise InterviewError(ERASED_MESSAGE)
@@ -92,6 +95,10 @@ def save_interview(
         raise InterviewError(
             "The interviewer must be an active recruiter or admin.", field="interviewer_id"
         )
+    # None keeps the panel as it is (a form that may not change it sends none).
+    if panel_ids is None:
+        panel_ids = [m.user_id for m in interview.panel] if interview else []
+    people = _people(panel_ids)
     created = interview is None
     interview = interview or Interview()
     interview.candidate, interview.position, interview.interviewer = (
@@ -101,8 +108,10 @@ def save_interview(
     )
     interview.stage, interview.format = stage, format
     interview.scheduled_at = scheduled_at.replace(second=0, microsecond=0, tzinfo=None)
+    interview.duration_minutes = duration_minutes or 60
     interview.location = (location or "").strip() or None
     db.session.add(interview)
+    panel.set_panel(interview, people, lead=interviewer, actor=actor)
     db.session.flush()
     audit.record(
         "interview_created" if created else "interview_updated",
@@ -112,6 +121,13 @@ def save_interview(
         stage=stage.value,
     )
     return interview
+
+
+def _people(ids: list[int]) -> list[User]:
+    found = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    if len(found) != len(set(ids)):
+        raise InterviewError("Choose panel members from the list.", field="panel_ids")
+    return [found[i] for i in ids]
 
 
 def interviewers() -> list[User]:

@@ -6,15 +6,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from portal.extensions import cache, db
 from portal.models import (
     Dimension,
     Feedback,
+    FeedbackKind,
     FeedbackState,
     Interview,
+    PanelMember,
     Position,
     Rating,
     User,
@@ -40,30 +42,64 @@ class DimensionAverage:
     count: int
 
 
-def awaiting_feedback(user: User) -> list[Interview]:
-    """This quarter's past interviews this person ran without a scorecard of theirs, oldest
-    first."""
-    mine = exists().where(Feedback.interview_id == Interview.id, Feedback.author_id == user.id)
-    now = utcnow()
-    return list(
-        db.session.scalars(
-            select(Interview)
-            .where(
-                Interview.interviewer_id == user.id,
-                Interview.scheduled_at.between(now - AWAITING_WINDOW, now),
-                ~mine,
-            )
-            .options(
-                joinedload(Interview.candidate),
-                joinedload(Interview.position).joinedload(Position.company),
-            )
-            .order_by(Interview.scheduled_at.asc())
-            .limit(LIST_LIMIT)
-        )
+@dataclass(frozen=True)
+class Awaiting:
+    """A scorecard still missing: mine, or, on a panel I lead, a member's."""
+
+    interview: Interview
+    member: User
+    mine: bool
+
+
+def awaiting_feedback(user: User) -> list[Awaiting]:
+    """This quarter's past interviews with a scorecard missing, oldest first: those I sit on
+    without a scorecard of mine, and on panels I lead, each member who has not submitted."""
+    member = aliased(User)
+    any_card = exists().where(
+        Feedback.interview_id == Interview.id,
+        Feedback.author_id == PanelMember.user_id,
+        Feedback.kind == FeedbackKind.MEMBER,
     )
+    submitted_card = any_card.where(
+        Feedback.state.in_([FeedbackState.SUBMITTED, FeedbackState.RELEASED])
+    )
+    now = utcnow()
+    rows = db.session.execute(
+        select(Interview, member)
+        .join(PanelMember, PanelMember.interview_id == Interview.id)
+        .join(member, member.id == PanelMember.user_id)
+        .where(
+            Interview.scheduled_at.between(now - AWAITING_WINDOW, now),
+            or_(
+                and_(PanelMember.user_id == user.id, ~any_card),
+                and_(
+                    Interview.interviewer_id == user.id,
+                    PanelMember.user_id != user.id,
+                    ~submitted_card,
+                ),
+            ),
+        )
+        .options(
+            joinedload(Interview.candidate),
+            joinedload(Interview.position).joinedload(Position.company),
+        )
+        .order_by(Interview.scheduled_at.asc(), Interview.id, member.name)
+        .limit(LIST_LIMIT)
+    ).all()
+    return [Awaiting(interview, person, person.id == user.id) for interview, person in rows]
 
 
 def my_feedback(user: User, state: FeedbackState) -> list[Feedback]:
+    """My scorecards in this state. Submitted ones are those waiting for me to release: my
+    own where I interviewed alone, and the panel's feedback I write as the lead (a member's
+    scorecard on a panel is submitted to the panel, not released)."""
+    conditions = [Feedback.author_id == user.id, Feedback.state == state]
+    if state is FeedbackState.SUBMITTED:
+        alone = ~exists().where(
+            PanelMember.interview_id == Feedback.interview_id,
+            PanelMember.user_id != Feedback.author_id,
+        )
+        conditions.append(or_(Feedback.kind == FeedbackKind.PANEL, alone))
     order = (
         Feedback.released_at.desc()
         if state is FeedbackState.RELEASED
@@ -72,7 +108,7 @@ def my_feedback(user: User, state: FeedbackState) -> list[Feedback]:
     return list(
         db.session.scalars(
             select(Feedback)
-            .where(Feedback.author_id == user.id, Feedback.state == state)
+            .where(*conditions)
             .options(
                 joinedload(Feedback.interview).joinedload(Interview.candidate),
                 joinedload(Feedback.interview).joinedload(Interview.position),

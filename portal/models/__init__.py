@@ -6,6 +6,7 @@ from portal.models.feedback import (
     Decision,
     Dimension,
     Feedback,
+    FeedbackKind,
     FeedbackRevision,
     FeedbackState,
     Rating,
@@ -17,6 +18,7 @@ from portal.models.recruiting import (
     CompanyKind,
     Interview,
     InterviewFormat,
+    PanelMember,
     PartnerContact,
     Position,
     Stage,
@@ -32,7 +34,7 @@ from portal.models.referrals import (
     ReferralTransition,
 )
 from portal.models.reports import Job, JobStatus, Report, ReportDownload, ReportKind
-from portal.models.users import STAFF, Role, User, UserSession
+from portal.models.users import STAFF, DigestSend, Role, User, UserSession
 
 __all__ = [
     "STAFF",
@@ -44,8 +46,10 @@ __all__ = [
     "Company",
     "CompanyKind",
     "Decision",
+    "DigestSend",
     "Dimension",
     "Feedback",
+    "FeedbackKind",
     "FeedbackRevision",
     "FeedbackState",
     "Interview",
@@ -53,6 +57,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "LeadKind",
+    "PanelMember",
     "PartnerContact",
     "Party",
     "Position",

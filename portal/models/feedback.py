@@ -39,12 +39,27 @@ class Decision(enum.StrEnum):
         }[self.value]
 
 
+class FeedbackKind(enum.StrEnum):
+    """A panel member's own scorecard, or the panel's one voice to the candidate (written by
+    the lead from the debrief). In a panel of one the member's scorecard is what is released."""
+
+    MEMBER = "member"
+    PANEL = "panel"
+
+    @property
+    def label(self) -> str:
+        return {"member": "Scorecard", "panel": "Panel feedback"}[self.value]
+
+
 class Feedback(Base):
     __tablename__ = "feedback"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(sa.ForeignKey("interviews.id"))
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[FeedbackKind] = mapped_column(
+        enum_column(FeedbackKind), default=FeedbackKind.MEMBER, server_default="member"
+    )
     state: Mapped[FeedbackState] = mapped_column(
         enum_column(FeedbackState), default=FeedbackState.DRAFT, index=True
     )
@@ -85,7 +100,15 @@ class Feedback(Base):
 
     __mapper_args__ = {"version_id_col": lock_version}
     __table_args__ = (
-        sa.UniqueConstraint("interview_id", "author_id"),
+        sa.UniqueConstraint("interview_id", "author_id", "kind"),
+        # One panel voice per interview, however many interviewed.
+        sa.Index(
+            "uq_feedback_one_panel_voice",
+            "interview_id",
+            unique=True,
+            sqlite_where=sa.text("kind = 'panel'"),
+            postgresql_where=sa.text("kind = 'panel'"),
+        ),
         sa.Index("ix_feedback_author_state", "author_id", "state"),
         # The dashboard's "my drafts / submitted / released" lists: newest first, eight rows.
         sa.Index("ix_feedback_author_state_updated", "author_id", "state", "updated_at"),
@@ -103,6 +126,9 @@ class Rating(Base):
     dimension: Mapped[Dimension] = mapped_column(enum_column(Dimension))
     score: Mapped[int | None]
     example: Mapped[str | None] = mapped_column(sa.Text)
+    # Panel feedback only: why the lead moved this rating away from the panel's median.
+    # Internal, like private notes: never shown to the candidate.
+    adjustment_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     feedback: Mapped[Feedback] = relationship(back_populates="ratings")
 

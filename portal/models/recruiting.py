@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -150,10 +150,12 @@ class Interview(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidates.id"))
     position_id: Mapped[int] = mapped_column(sa.ForeignKey("positions.id"), index=True)
+    # The panel's lead (the recruiter by default): writes the panel's feedback from the debrief.
     interviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     stage: Mapped[Stage] = mapped_column(enum_column(Stage), index=True)
     format: Mapped[InterviewFormat] = mapped_column(enum_column(InterviewFormat))
     scheduled_at: Mapped[datetime] = mapped_column(index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=60, server_default="60")
     location: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -161,10 +163,43 @@ class Interview(Base):
     position: Mapped[Position] = relationship(back_populates="interviews")
     interviewer: Mapped[User] = relationship()
     feedback: Mapped[list[Feedback]] = relationship(back_populates="interview")
+    panel: Mapped[list[PanelMember]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", order_by="PanelMember.id"
+    )
+
+    @property
+    def lead(self) -> User:
+        return self.interviewer
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
 
     __table_args__ = (
         sa.Index("ix_interviews_candidate_scheduled", "candidate_id", "scheduled_at"),
         sa.Index("ix_interviews_interviewer_scheduled", "interviewer_id", "scheduled_at"),
+    )
+
+
+class PanelMember(Base):
+    """One interviewer on an interview's panel; the lead (Interview.interviewer) is one too."""
+
+    __tablename__ = "panel_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    interview: Mapped[Interview] = relationship(back_populates="panel")
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("interview_id", "user_id"),
+        # "Awaiting feedback" and the reminders: the interviews a person sits on.
+        sa.Index("ix_panel_members_user", "user_id", "interview_id"),
     )
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -39,6 +39,8 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The daily digest of overdue scorecards and complete panels (staff may turn it off).
+    digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users
@@ -88,3 +90,19 @@ class UserSession(Base):
     user: Mapped[User] = relationship()
 
     __table_args__ = (sa.Index("ix_user_sessions_user", "user_id", "ended_at"),)
+
+
+class DigestSend(Base):
+    """A day's reminder digest, sent to one person: at most one a day, however often
+    `flask reminders send` runs."""
+
+    __tablename__ = "digest_sends"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    overdue: Mapped[int] = mapped_column(default=0)  # scorecards it reminded of
+    complete: Mapped[int] = mapped_column(default=0)  # complete panels it announced
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "day"),)

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import click
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text, update
 
 from portal.extensions import db
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS
@@ -33,11 +33,13 @@ from portal.models import (
     Decision,
     Dimension,
     Feedback,
+    FeedbackKind,
     FeedbackRevision,
     FeedbackState,
     Interview,
     InterviewFormat,
     LeadKind,
+    PanelMember,
     PartnerContact,
     Position,
     Rating,
@@ -187,6 +189,7 @@ def seed_scale(n_candidates: int, rng: random.Random, counts: Counts) -> None:
     candidates = _candidates(n_candidates, rng, now, password_hash, recruiter_ids, counts)
     interviews = _interviews(candidates, positions, recruiter_ids, rng, now, counts)
     released = _feedback(interviews, rng, now, counts)
+    _panels(released, recruiter_ids, rng, counts)
     _referrals(n_candidates // 2, released, contacts, admin_id, recruiter_ids, rng, now, counts)
 
 
@@ -375,8 +378,18 @@ def _interviews(
             plan[-1][1]["_last"] = last
             when += timedelta(days=rng.uniform(4, 21))
     rows = [{k: v for k, v in row.items() if k != "_last"} for _, row in plan]
+    for row in rows:
+        row["duration_minutes"] = 60
     ids = insert_rows(Interview.__table__, rows, ids=True)
     counts.add("interviews", len(ids))
+    # Every interview's panel holds its lead; _panels adds members to some.
+    insert_rows(
+        PanelMember.__table__,
+        [
+            {"interview_id": iid, "user_id": row["interviewer_id"], "added_at": row["created_at"]}
+            for iid, row in zip(ids, rows, strict=True)
+        ],
+    )
     return [
         SeededInterview(
             iid, cand, row["interviewer_id"], row["stage"], row["scheduled_at"], row["_last"]
@@ -423,6 +436,7 @@ def _feedback(
             {
                 "interview_id": iv.id,
                 "author_id": iv.interviewer_id,
+                "kind": FeedbackKind.MEMBER,
                 "state": state,
                 "lock_version": 1,
                 "revision": 1 if state is FeedbackState.RELEASED else 0,
@@ -488,6 +502,65 @@ def _feedback(
         for iv, fid, state in zip(interviews, ids, states, strict=True)
         if state is FeedbackState.RELEASED
     ]
+
+
+PANEL_EVERY = 6  # one released interview in six was a panel of three
+
+
+def _panels(
+    released: list[tuple[SeededInterview, int]],
+    recruiter_ids: list[int],
+    rng: random.Random,
+    counts: Counts,
+) -> None:
+    """Make some released interviews panels of three: each member's own submitted scorecard
+    (one dimension in disagreement), and the released feedback the lead wrote from them."""
+    panelled = released[::PANEL_EVERY]
+    members, cards, panel_ids = [], [], []
+    for iv, fid in panelled:
+        others = rng.sample([r for r in recruiter_ids if r != iv.interviewer_id], 2)
+        panel_ids.append(fid)
+        for user_id in [iv.interviewer_id, *others]:
+            if user_id != iv.interviewer_id:
+                members.append(
+                    {"interview_id": iv.id, "user_id": user_id, "added_at": iv.scheduled_at}
+                )
+            written = iv.scheduled_at + timedelta(hours=rng.uniform(1, 48))
+            cards.append(
+                {
+                    "interview_id": iv.id,
+                    "author_id": user_id,
+                    "kind": FeedbackKind.MEMBER,
+                    "state": FeedbackState.SUBMITTED,
+                    "lock_version": 1,
+                    "revision": 0,
+                    "decision": rng.choice(list(Decision)),
+                    "next_step": "A second interview with the team lead.",
+                    "strengths": rng.choice(STRENGTHS),
+                    "improvements": rng.choice(IMPROVEMENTS),
+                    "practice_suggestions": rng.choice(PRACTICE),
+                    "private_notes": None,
+                    "created_at": written,
+                    "updated_at": written,
+                    "submitted_at": written,
+                }
+            )
+    if panel_ids:  # first, so the lead's own scorecard does not clash with it
+        db.session.execute(
+            update(Feedback).where(Feedback.id.in_(panel_ids)).values(kind=FeedbackKind.PANEL)
+        )
+    insert_rows(PanelMember.__table__, members)
+    ids = insert_rows(Feedback.__table__, cards, ids=True)
+    ratings = []
+    for n, fid in enumerate(ids):
+        for d in Dimension:
+            score = rng.choice((3, 4))
+            if d is Dimension.PRESENCE:  # the panel disagrees here: 2, 4, 5 around one table
+                score = (2, 4, 5)[n % 3]
+            ratings.append({"feedback_id": fid, "dimension": d, "score": score, "example": None})
+    insert_rows(Rating.__table__, ratings)
+    counts.add("panel interviews", len(panelled))
+    counts.add("panel members' scorecards", len(ids))
 
 
 def _content(row: dict, scores: list[dict]) -> dict:

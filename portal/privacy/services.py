@@ -291,7 +291,9 @@ def _erase_feedback(feedback_ids: list[int]) -> None:
     # Core updates: the scorecards keep their ratings and decision, lose every word.
     db.session.execute(update(Feedback).where(Feedback.id.in_(feedback_ids)).values(**blank))
     db.session.execute(
-        update(Rating).where(Rating.feedback_id.in_(feedback_ids)).values(example=None)
+        update(Rating)
+        .where(Rating.feedback_id.in_(feedback_ids))
+        .values(example=None, adjustment_reason=None)
     )
     db.session.execute(
         update(ReleaseAcknowledgement)

@@ -168,7 +168,7 @@ def test_recruiter_writes_checks_and_releases_a_scorecard(new_page, portal, audi
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("region", name="Recently released")).to_contain_text("Sofia Rossi")
     expect(
-        page.get_by_role("region", name="Interviews awaiting your feedback")
+        page.get_by_role("region", name="Interviews awaiting feedback")
     ).not_to_contain_text("Sofia Rossi")
     auditor.check(page, "after release")
     auditor.assert_every_page_audited()

@@ -77,9 +77,11 @@ def test_app_script_asks_before_back_to_draft_under_the_real_csp(new_page, porta
         "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
     )
     sign_in(page, "recruiter@example.com")
-    page.get_by_role("link", name="Lena Fischer").click()  # submitted, ready to release
+    # Lena's first interview: submitted, ready to release (her panel interview is released)
+    page.locator("a[href$='/release']", has_text="Lena Fischer").click()
     page.get_by_role("link", name="Not now").click()
     back = page.get_by_role("button", name="Back to draft")
+    page.wait_for_load_state("load")  # the app's script has bound its confirmations
 
     # Cancelling the question keeps the scorecard as it is.
     page.once("dialog", lambda dialog: dialog.dismiss())

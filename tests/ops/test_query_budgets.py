@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.models import (
     Candidate,
     Feedback,
+    FeedbackKind,
     FeedbackState,
     Interview,
     Job,
@@ -51,6 +52,7 @@ PICKS_FOR = {
     ("referrals.partner", "company_id"): "partner_id",
     ("referrals.edit_partner", "company_id"): "partner_id",
     ("referrals.new_contact", "company_id"): "partner_id",
+    ("feedback.debrief", "interview_id"): "panel_interview_id",
 }
 
 # Variants of the list pages beyond their bare URL: search, filters, sorts, a later page.
@@ -104,11 +106,14 @@ BUDGETS = {
     "companies.index": 4,
     "companies.new": 1,
     "companies.new_position": 2,
-    "feedback.detail": 4,
-    "feedback.edit": 7,
-    "feedback.release": 4,
-    "interviews.detail": 5,  # + the frozen scores of released revisions
-    "interviews.edit": 5,
+    # + who sits on the panel, their scorecards' states; for the panel's feedback, the
+    # members' submitted scorecards with ratings (the medians it was adjusted from)
+    "feedback.detail": 8,
+    "feedback.debrief": 7,
+    "feedback.edit": 11,  # loaded again after a refused save, so twice the panel's 2
+    "feedback.release": 6,
+    "interviews.detail": 6,  # + the frozen scores of released revisions, + the panel
+    "interviews.edit": 7,  # + the panel, and its scorecards' states (fixed once released)
     "interviews.index": 5,
     "interviews.new": 4,
     "main.home": 8,
@@ -158,7 +163,8 @@ def build_world(n: int, richest: bool) -> dict[str, object]:
         select(Candidate)
         .join(Referral, Referral.candidate_id == Candidate.id)
         .join(Interview, Interview.candidate_id == Candidate.id)
-        .where(Candidate.user_id.is_not(None))
+        # a referral to a named company, so every page has each kind of related row to show
+        .where(Candidate.user_id.is_not(None), Referral.company_id.is_not(None))
         .group_by(Candidate.id)
         .order_by(order(interviews_of), Candidate.id)
     ).first()
@@ -175,6 +181,10 @@ def build_world(n: int, richest: bool) -> dict[str, object]:
             select(Referral.id).where(Referral.candidate_id == candidate.id).limit(1)
         ),
         "draft_feedback_id": _any_feedback(FeedbackState.DRAFT),
+        # a seeded panel of three: every member's scorecard side by side
+        "panel_interview_id": db.session.scalar(
+            select(Feedback.interview_id).where(Feedback.kind == FeedbackKind.PANEL).limit(1)
+        ),
         "submitted_feedback_id": _any_feedback(FeedbackState.SUBMITTED),
         "user_id": db.session.scalar(select(User.id).where(User.role == Role.RECRUITER).limit(1)),
         "contact_id": db.session.scalar(select(PartnerContact.id).limit(1)),
