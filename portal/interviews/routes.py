@@ -43,6 +43,13 @@ INTERVIEW_PAGE = (
 )
 
 
+EDIT_PAGE = (
+    joinedload(Interview.candidate),
+    selectinload(Interview.panel).joinedload(PanelMember.user),
+    selectinload(Interview.feedback).load_only(Feedback.state, Feedback.author_id),
+)
+
+
 @bp.route("/")
 def index():
     filters = ListFilterForm(request.args)
@@ -66,14 +73,7 @@ def new():
 
 @bp.route("/<int:interview_id>/edit", methods=["GET", "POST"])
 def edit(interview_id: int):
-    interview = load(
-        Interview,
-        interview_id,
-        can_view_interview,
-        joinedload(Interview.candidate),
-        selectinload(Interview.panel).joinedload(PanelMember.user),
-        selectinload(Interview.feedback).load_only(Feedback.state, Feedback.author_id),
-    )
+    interview = load(Interview, interview_id, can_view_interview, *EDIT_PAGE)
     if not can_change_interview(me(), interview):
         flash(ERASED_MESSAGE, "error")
         return redirect(url_for("interviews.detail", interview_id=interview.id))
@@ -99,10 +99,12 @@ def _interview_form(interview: Interview | None, candidate_id: int | None = None
     )
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            interview = services.save_interview(interview, actor=me(), **_schedule(form))
+            saved = services.save_interview(interview, actor=me(), **_schedule(form))
         if not outcome.refused:
             flash("Interview saved.", "success")
-            return redirect(url_for("interviews.detail", interview_id=interview.id))
+            return redirect(url_for("interviews.detail", interview_id=saved.id))
+        if interview is not None:  # what the refused attempt changed was rolled back
+            interview = load(Interview, interview.id, can_view_interview, *EDIT_PAGE)
     return render_template("interviews/form.html", form=form, interview=interview)
 
 
