@@ -6,6 +6,8 @@ import email
 import re
 import smtplib
 import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -17,8 +19,23 @@ from portal import jobs
 from portal.models import utcnow
 
 
-def build_message(to: str, subject: str, template: str, **context: object) -> EmailMessage:
-    """Render templates/emails/<template>.txt (and .html when present) into a message."""
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def build_message(
+    to: str,
+    subject: str,
+    template: str,
+    attachments: Sequence[Attachment] = (),
+    **context: object,
+) -> EmailMessage:
+    """Render templates/emails/<template>.txt into a message, with any attachments."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
@@ -26,11 +43,21 @@ def build_message(to: str, subject: str, template: str, **context: object) -> Em
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="betteroff.local")
     message.set_content(render_template(f"emails/{template}.txt", **context))
+    for item in attachments:
+        message.add_attachment(
+            item.content,
+            maintype=item.maintype,
+            subtype=item.subtype,
+            filename=item.filename,
+            params=item.params,
+        )
     return message
 
 
-def send_mail(to: str, subject: str, template: str, **context: object) -> None:
-    deliver(build_message(to, subject, template, **context))
+def send_mail(
+    to: str, subject: str, template: str, attachments: Sequence[Attachment] = (), **context: object
+) -> None:
+    deliver(build_message(to, subject, template, attachments, **context))
 
 
 def deliver(message: EmailMessage) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import url_for
@@ -63,6 +63,7 @@ RULES: dict[str, set[str]] = {
     "auth.sign_out_everywhere": SIGNED_IN,
     "main.home": SIGNED_IN,
     "candidate_portal.feedback": OWNER,
+    "candidate_portal.next_step_calendar": OWNER,
     "candidate_portal.data_export": CANDIDATES,  # each candidate exports their own data
     "reports.interview_report": OWNER_OR_STAFF,
     "reports.journey_report": OWNER_OR_STAFF,
@@ -148,7 +149,7 @@ def world(app) -> World:
     other = factories.candidate("Jonas Weber", "jonas@example.com", with_account=True)
     invitee = factories.candidate("Newcomer", "new@example.com")
     interview = factories.interview(cand, rec)
-    released = factories.feedback(interview, rec, "released")
+    released = factories.feedback(interview, rec, "released", next_step_on=date(2026, 12, 15))
     submitted = factories.feedback(factories.interview(cand, rec), rec, "submitted")
     factories.feedback(factories.interview(other, rec), rec, "released")
     panelled = factories.interview(cand, rec, panel=[other_rec])

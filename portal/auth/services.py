@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
@@ -124,7 +126,9 @@ def invitation_link(candidate: Candidate) -> str:
     return external_url("auth.accept_invitation", token=token)
 
 
-def send_invitation(candidate: Candidate, actor: User | None) -> None:
+def send_invitation(
+    candidate: Candidate, actor: User | None, attachments: Sequence[mail.Attachment] = ()
+) -> None:
     if is_erased(candidate):
         raise AccountError(ERASED_MESSAGE)
     if candidate.user_id is not None:
@@ -134,6 +138,7 @@ def send_invitation(candidate: Candidate, actor: User | None) -> None:
         candidate.email,
         "Your BetterOff feedback portal invitation",
         "invitation",
+        attachments,
         candidate=candidate,
         link=invitation_link(candidate),
         days=current_app.config["INVITATION_MAX_AGE"] // 86400,

@@ -1,7 +1,7 @@
 from flask import Response, abort, render_template
 from flask_login import current_user
 
-from portal import audit
+from portal import audit, calendar
 from portal.candidate_portal import bp, services
 from portal.privacy.services import export_candidate
 from portal.reports.queries import build_interview_report
@@ -27,4 +27,16 @@ def data_export():
     audit.record("data_exported", candidate)
     response = Response(archive, mimetype="application/zip")
     response.headers["Content-Disposition"] = 'attachment; filename="betteroff-my-data.zip"'
+    return response
+
+
+@bp.route("/my/feedback/<int:feedback_id>/next-step.ics")
+def next_step_calendar(feedback_id: int):
+    """The next step as a calendar invitation, the same file the release email carried."""
+    found = services.released_feedback_for(current_user, feedback_id)
+    data = calendar.invitation(found) if found is not None else None
+    if data is None:
+        abort(404)  # not theirs, not released, or no dated next step
+    response = Response(data, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{calendar.FILENAME}"'
     return response
