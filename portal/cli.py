@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from portal import jobs
+from portal import jobs, reminders
 from portal.auth.services import AccountError, create_staff_user
 from portal.demo import seed_demo
 from portal.extensions import db
@@ -56,8 +56,26 @@ def rq_worker_command(burst: bool) -> None:
     if not url:
         raise click.ClickException("Set REDIS_URL to run workers; without it jobs run inline.")
     queue = jobs.redis_queue(url)
+    if not burst:  # the daily digest, run by this worker's RQ scheduler
+        when = reminders.schedule(queue)
+        click.echo(f"Reminder digests scheduled for {when:%Y-%m-%d %H:%M} UTC.")
     worker = _recovering_worker(queue)
     worker.work(burst=burst, with_scheduler=True)
+
+
+reminders_cli = AppGroup("reminders", help="The daily digest of overdue scorecards.")
+
+
+@reminders_cli.command("send")
+def reminders_send_command() -> None:
+    """Send today's digests: overdue scorecards, panels ready to debrief. Once a day per
+    person however often it runs (cron, the systemd timer in deploy/, or by hand)."""
+    summary = reminders.send_digests()
+    commit()
+    click.echo(
+        f"Sent {summary.sent} digest(s): {summary.overdue} overdue scorecard(s), "
+        f"{summary.complete} complete panel(s); {summary.already_sent} already sent today."
+    )
 
 
 def _recovering_worker(queue):
@@ -83,6 +101,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(referrals_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(rq_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -68,6 +68,12 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "REMEMBER_ME_DAYS": int(env.get("REMEMBER_ME_DAYS") or 30),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
+        # The daily digest: a scorecard is overdue this long after the interview's end; with
+        # Redis, the RQ scheduler sends the digest at this hour (UTC).
+        "REMINDER_AFTER_HOURS": int(env.get("REMINDER_AFTER_HOURS") or 24),
+        "REMINDER_HOUR": int(env.get("REMINDER_HOUR") or 8) % 24,
+        # The domain in calendar invitations' UIDs (keep it once invitations are out).
+        "CALENDAR_DOMAIN": env.get("CALENDAR_DOMAIN") or "betteroff.local",
     }
 
 

@@ -7,12 +7,15 @@ SQLite file in a temporary folder is used.
 from __future__ import annotations
 
 import os
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -218,3 +221,32 @@ def redis_url(worker_id: str) -> str:
         pytest.skip(f"no Redis at {url}")
     redis.Redis.from_url(url).flushdb()
     return url
+
+
+# --- a real SMTP server on 127.0.0.1 (aiosmtpd), for tests of mail that really travels -------
+
+
+class Collector:
+    def __init__(self):
+        self.messages = []
+        self.received = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        self.received.set()
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()

@@ -60,6 +60,7 @@ RULES: dict[str, set[str]] = {
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.account": SIGNED_IN,
+    "auth.digest": STAFF,
     "auth.sign_out_everywhere": SIGNED_IN,
     "main.home": SIGNED_IN,
     "candidate_portal.feedback": OWNER,

@@ -1,12 +1,7 @@
 """The mail layer: an outbox a person can open, and real SMTP delivery."""
 
 import email
-import socket
-import threading
 import time
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from portal import mail
 from portal.extensions import db
@@ -51,32 +46,6 @@ def test_mail_of_a_change_that_is_rolled_back_is_never_sent(app, outbox):
 
     assert not list(outbox.path.glob("*.eml"))
     assert db.session.query(Job).count() == 0
-
-
-class Collector:
-    def __init__(self):
-        self.messages = []
-        self.received = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        self.received.set()
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 def test_smtp_delivery_when_mail_server_is_configured(make_app, smtp_server, tmp_path):

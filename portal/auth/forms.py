@@ -53,3 +53,10 @@ class SignOutEverywhereForm(Form):
     """Nothing to fill in: the form is there for its CSRF token."""
 
     submit = SubmitField("Sign out everywhere")
+
+
+class DigestForm(Form):
+    """Staff turn the daily reminder digest on or off."""
+
+    digest_enabled = BooleanField("Email me a daily digest of overdue scorecards and panels")
+    submit = SubmitField("Save")

@@ -7,13 +7,14 @@ from portal import audit
 from portal.auth import bp, services, sessions
 from portal.auth.forms import (
     ChangePasswordForm,
+    DigestForm,
     ForgotPasswordForm,
     SetPasswordForm,
     SignInForm,
     SignOutEverywhereForm,
 )
 from portal.extensions import limiter
-from portal.permissions import me, public
+from portal.permissions import me, public, require
 from portal.tokens import TokenError
 from portal.unit_of_work import attempt
 
@@ -146,7 +147,23 @@ def account():
         open_sessions=sessions.open_sessions(user),
         this_session=sessions.current_session_hash(user),
         form=SignOutEverywhereForm(),
+        digest=DigestForm(digest_enabled=user.digest_enabled),
     )
+
+
+@bp.route("/account/digest", methods=["POST"])
+def digest():
+    """Turn the daily reminder digest on or off (staff only: candidates get none)."""
+    user = me()
+    require(user.is_staff)
+    form = DigestForm()
+    if form.validate_on_submit():
+        user.digest_enabled = form.digest_enabled.data
+        audit.record("digest_changed", user, actor=user, enabled=user.digest_enabled)
+        flash("Daily digest " + ("on." if user.digest_enabled else "off."), "success")
+    else:
+        flash("Your form expired; please try again.", "error")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/sessions/end-all", methods=["POST"])

@@ -167,9 +167,9 @@ def test_recruiter_writes_checks_and_releases_a_scorecard(new_page, portal, audi
     # The dashboard now lists it as released, and nothing waits for this interview any more.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("region", name="Recently released")).to_contain_text("Sofia Rossi")
-    expect(
-        page.get_by_role("region", name="Interviews awaiting feedback")
-    ).not_to_contain_text("Sofia Rossi")
+    expect(page.get_by_role("region", name="Interviews awaiting feedback")).not_to_contain_text(
+        "Sofia Rossi"
+    )
     auditor.check(page, "after release")
     auditor.assert_every_page_audited()
 
