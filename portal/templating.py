@@ -16,7 +16,7 @@ from sqlalchemy.orm import ORMExecuteState
 
 from portal.extensions import db
 from portal.feedback import vocabulary
-from portal.models import FeedbackKind, FeedbackState, ReferralKind, ReferralStatus, Role
+from portal.models import Decision, FeedbackKind, FeedbackState, ReferralKind, ReferralStatus, Role
 from portal.permissions import can
 from portal.referrals import vocabulary as referral_vocabulary
 
@@ -31,6 +31,7 @@ NAVIGATION = {
         ("admin.users", "Users"),
         ("admin.audit_log", "Audit"),
         ("admin.job_list", "Jobs"),
+        ("admin.interviewers", "Calibration"),
     ],
     Role.RECRUITER: [
         ("main.home", "Dashboard"),
@@ -112,7 +113,7 @@ def register(app: Flask) -> None:
     app.add_template_global(vocabulary, "scorecard")
     app.add_template_global(referral_vocabulary, "referral_words")
     # States and kinds as members, so templates compare with the enums, never with strings.
-    for enum_cls in (FeedbackKind, FeedbackState, ReferralStatus, ReferralKind, Role):
+    for enum_cls in (Decision, FeedbackKind, FeedbackState, ReferralStatus, ReferralKind, Role):
         app.add_template_global(enum_cls, enum_cls.__name__)
 
     @app.context_processor

@@ -114,6 +114,7 @@ RULES: dict[str, set[str]] = {
             "admin.edit_user",
             "admin.audit_log",
             "admin.job_list",
+            "admin.interviewers",
             "admin.retry_job",
             "admin.erase_candidate",
             "referrals.board_list",

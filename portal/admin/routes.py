@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from portal import jobs
 from portal.admin import bp
+from portal.admin.calibration import calibration
 from portal.admin.forms import (
     AuditFilterForm,
     EditUserForm,
@@ -140,3 +141,9 @@ def erase_candidate(candidate_id: int):
             flash(summary.message(), "success")
             return redirect(url_for("candidates.index"))
     return render_template("admin/erase_candidate.html", form=form, candidate=candidate)
+
+
+@bp.route("/interviewers")
+def interviewers():
+    """Calibration: how each interviewer scores, against the team (admins only)."""
+    return render_template("admin/interviewers.html", figures=calibration())

@@ -441,7 +441,9 @@ def _feedback(
                 "lock_version": 1,
                 "revision": 1 if state is FeedbackState.RELEASED else 0,
                 "decision": decision,
-                "next_step_on": None,
+                "next_step_on": (iv.scheduled_at + timedelta(days=14)).date()
+                if decision is Decision.INVITE
+                else None,
                 "private_notes": "Salary expectations discussed.",
                 "created_at": written,
                 "updated_at": written,
@@ -567,7 +569,7 @@ def _content(row: dict, scores: list[dict]) -> dict:
     """The candidate-visible snapshot, shaped like portal.feedback.content.candidate_content."""
     content = {name: row[name] for name in CANDIDATE_TEXT_FIELDS}
     content["decision"] = row["decision"].value
-    content["next_step_on"] = None
+    content["next_step_on"] = row["next_step_on"].isoformat() if row["next_step_on"] else None
     content["ratings"] = scores
     return content
 

@@ -88,6 +88,7 @@ BUDGETS = {
     "admin.edit_user": 2,
     "admin.erase_candidate": 2,
     "admin.job_list": 3,
+    "admin.interviewers": 5,  # ratings, decisions and delays aggregated, the interviewers
     "admin.new_user": 1,
     "admin.users": 3,
     "auth.accept_invitation": 1,
