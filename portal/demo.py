@@ -245,7 +245,7 @@ def _member_card(
 ) -> Feedback:
     card = _feedback(interview, author, state, rng, when, True)
     for rating in card.ratings:
-        rating.score = PANEL_SCORES[author.email].get(rating.dimension, rating.score)
+        rating.score = PANEL_SCORES[author.email].get(rating.dimension, 4)
     card.strengths, card.improvements = PANEL_WORDS[author.email]
     card.private_notes = f"{author.name.split()[0]}'s own notes: salary range still open."
     return card

@@ -31,7 +31,6 @@ NAVIGATION = {
         ("admin.users", "Users"),
         ("admin.audit_log", "Audit"),
         ("admin.job_list", "Jobs"),
-        ("admin.interviewers", "Calibration"),
     ],
     Role.RECRUITER: [
         ("main.home", "Dashboard"),

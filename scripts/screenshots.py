@@ -33,7 +33,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from portal import create_app
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
-from portal.models import Base, Candidate, Feedback, FeedbackState, Interview
+from portal.models import Base, Candidate, Feedback, FeedbackKind, FeedbackState, Interview, Stage
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -80,6 +80,12 @@ def shots(ids: dict[str, int]) -> list[Shot]:
         Shot("scorecard", "recruiter@example.com", f"/feedback/{ids['draft']}/edit"),
         Shot("release-check", "recruiter@example.com", f"/feedback/{ids['risky']}/release"),
         Shot("portal", "candidate@example.com", "/"),
+        Shot("debrief", "recruiter@example.com", f"/interviews/{ids['debrief']}/debrief"),
+        Shot("calibration", "admin@example.com", "/admin/interviewers"),
+        Shot(
+            "panel-waiting", "recruiter@example.com", f"/interviews/{ids['waiting']}", readme=False
+        ),
+        Shot("panel-voice", "recruiter@example.com", f"/feedback/{ids['voice']}", readme=False),
         Shot(
             "referral-board",
             "admin@example.com",
@@ -140,8 +146,22 @@ def prepare_data() -> dict[str, int]:
         .order_by(Feedback.id.desc())
     )
     amended = db.session.scalar(select(Feedback.id).where(Feedback.revision > 1))
+    voice = db.session.scalar(select(Feedback).where(Feedback.kind == FeedbackKind.PANEL))
+    waiting = db.session.scalar(
+        select(Interview.id)
+        .join(Interview.candidate)
+        .where(Candidate.email == "kwame.asante@example.com", Interview.stage == Stage.SECOND)
+    )
     db.session.commit()
-    return {"draft": draft, "risky": risky.id, "maya": maya, "amended": amended}
+    return {
+        "draft": draft,
+        "risky": risky.id,
+        "maya": maya,
+        "amended": amended,
+        "debrief": voice.interview_id,
+        "voice": voice.id,
+        "waiting": waiting,
+    }
 
 
 def sign_in(page: Page, base: str, login: str) -> None:
