@@ -184,11 +184,11 @@ def has_scored(user: User, interview: Interview) -> bool:
 
 
 def can_see_panel_scores(user: User, interview: Interview) -> bool:
-    """Against anchoring: a panel member reads the others' ratings and text only once their
-    own scorecard is submitted. Admins, and staff not on the panel, read them at any time."""
+    """Against anchoring: a panel member — an admin too — reads the others' ratings and text
+    only once their own scorecard is submitted. Staff not on the panel read them at any time."""
     if not is_staff(user):
         return False
-    if is_admin(user) or not on_panel(user, interview) or len(interview.panel) < 2:
+    if not on_panel(user, interview) or len(interview.panel) < 2:
         return True
     return has_scored(user, interview)
 
@@ -238,13 +238,13 @@ def can_start_feedback(user: User, interview: Interview) -> bool:
 
 
 def can_debrief(user: User, interview: Interview) -> bool:
-    """The debrief sets every member's scores side by side: for admins, and for the lead once
-    their own scorecard is in. A panel of one has none."""
+    """The debrief sets every member's scores side by side: for admins and the lead, once
+    their own scorecard is in if they sat on the panel. A panel of one has none."""
     if len(interview.panel) < 2 or not is_staff(user):
         return False
-    if is_admin(user):
-        return True
-    return interview.interviewer_id == user.id and has_scored(user, interview)
+    if not (is_admin(user) or interview.interviewer_id == user.id):
+        return False
+    return can_see_panel_scores(user, interview)
 
 
 def can_write_panel_feedback(user: User, interview: Interview) -> bool:
