@@ -21,6 +21,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import (
     STAFF,
+    SUBMITTED_STATES,
     Candidate,
     Company,
     CompanyKind,
@@ -176,9 +177,7 @@ def on_panel(user: User, interview: Interview) -> bool:
 def has_scored(user: User, interview: Interview) -> bool:
     """This person's own scorecard for the interview is submitted (or released)."""
     return any(
-        f.author_id == user.id
-        and f.kind is FeedbackKind.MEMBER
-        and f.state in (FeedbackState.SUBMITTED, FeedbackState.RELEASED)
+        f.author_id == user.id and f.kind is FeedbackKind.MEMBER and f.state in SUBMITTED_STATES
         for f in interview.feedback
     )
 

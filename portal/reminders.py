@@ -31,6 +31,7 @@ from portal.extensions import db
 from portal.main.services import AWAITING_WINDOW
 from portal.models import (
     STAFF,
+    SUBMITTED_STATES,
     Candidate,
     DigestSend,
     Feedback,
@@ -44,7 +45,6 @@ from portal.models import (
 )
 
 log = logging.getLogger(__name__)
-SUBMITTED = (FeedbackState.SUBMITTED, FeedbackState.RELEASED)
 
 
 @dataclass
@@ -91,7 +91,7 @@ def due(now: datetime) -> dict[int, Digest]:
         submitted = {
             f.author_id
             for f in interview.feedback
-            if f.kind is FeedbackKind.MEMBER and f.state in SUBMITTED
+            if f.kind is FeedbackKind.MEMBER and f.state in SUBMITTED_STATES
         }
         members = [m.user for m in interview.panel]
         if interview.ends_at + after <= now:

@@ -25,18 +25,16 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
+    SUBMITTED_STATES,
     Decision,
     Dimension,
     Feedback,
     FeedbackKind,
-    FeedbackState,
     Interview,
     Rating,
     User,
 )
 from portal.rubric import GUIDES
-
-SUBMITTED = (FeedbackState.SUBMITTED, FeedbackState.RELEASED)
 
 
 @dataclass
@@ -71,7 +69,7 @@ class Calibration:
 
 
 def _scorecards():
-    return (Feedback.kind == FeedbackKind.MEMBER, Feedback.state.in_(SUBMITTED))
+    return (Feedback.kind == FeedbackKind.MEMBER, Feedback.state.in_(SUBMITTED_STATES))
 
 
 def calibration() -> Calibration:

@@ -24,6 +24,7 @@ from portal import audit
 from portal.extensions import db
 from portal.feedback.vocabulary import PANEL_TEXT_FIELDS
 from portal.models import (
+    SUBMITTED_STATES,
     Decision,
     Dimension,
     Feedback,
@@ -44,7 +45,6 @@ DISAGREEMENT_SPREAD = 2
 # At release, a member whose ratings for this candidate differ from their own average by this
 # much gets a quiet note (information for the lead, never a block).
 CALIBRATION_NOTE_GAP = 1.0
-SUBMITTED = (FeedbackState.SUBMITTED, FeedbackState.RELEASED)
 
 
 class PanelError(DomainError):
@@ -100,7 +100,7 @@ def set_panel(interview: Interview, people: Sequence[User], *, lead: User, actor
             "from these interviewers.",
             field="panel_ids",
         )
-    submitted = {f.author_id for f in member_scorecards(interview) if f.state in SUBMITTED}
+    submitted = {f.author_id for f in member_scorecards(interview) if f.state in SUBMITTED_STATES}
     for user_id, member in current.items():
         if user_id not in wanted:
             if user_id in submitted:
@@ -150,7 +150,7 @@ class Seat:
 
     @property
     def submitted(self) -> bool:
-        return self.scorecard is not None and self.scorecard.state in SUBMITTED
+        return self.scorecard is not None and self.scorecard.state in SUBMITTED_STATES
 
     @property
     def status(self) -> str:
@@ -274,7 +274,7 @@ def _submitted_cards(interview: Interview) -> list[Feedback]:
                 Feedback.interview_id == interview.id,
                 Feedback.kind == FeedbackKind.MEMBER,
                 Feedback.author_id.in_(member_ids(interview)),
-                Feedback.state.in_(SUBMITTED),
+                Feedback.state.in_(SUBMITTED_STATES),
             )
             .options(selectinload(Feedback.ratings))
         )
@@ -358,7 +358,7 @@ def calibration_notes(interview: Interview) -> list[CalibrationNote]:
         .where(
             Feedback.author_id.in_([c.author_id for c in cards]),
             Feedback.kind == FeedbackKind.MEMBER,
-            Feedback.state.in_(SUBMITTED),
+            Feedback.state.in_(SUBMITTED_STATES),
             Feedback.interview_id != interview.id,
             Rating.score.is_not(None),
         )

@@ -85,7 +85,11 @@ def edit(feedback_id: int):
         _explain(outcome, form, feedback)
     elif request.method == "POST":
         flash("Some answers need your attention; nothing you typed was lost.", "error")
-    feedback = load_feedback(feedback_id, can_edit_feedback)
+    return _form_page(load_feedback(feedback_id, can_edit_feedback), form, outcome)
+
+
+def _form_page(feedback: Feedback, form: ScorecardForm, outcome: Outcome):
+    """The scorecard form as typed, with what the release check and the panel have to say."""
     findings = getattr(outcome.error, "findings", None)
     return render_template(
         "feedback/form.html",

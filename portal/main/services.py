@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from portal.extensions import cache, db
 from portal.models import (
+    SUBMITTED_STATES,
     Dimension,
     Feedback,
     FeedbackKind,
@@ -60,9 +61,7 @@ def awaiting_feedback(user: User) -> list[Awaiting]:
         Feedback.author_id == PanelMember.user_id,
         Feedback.kind == FeedbackKind.MEMBER,
     )
-    submitted_card = any_card.where(
-        Feedback.state.in_([FeedbackState.SUBMITTED, FeedbackState.RELEASED])
-    )
+    submitted_card = any_card.where(Feedback.state.in_(SUBMITTED_STATES))
     now = utcnow()
     rows = db.session.execute(
         select(Interview, member)
@@ -147,7 +146,7 @@ def _average_rows(user: User | None) -> dict[str, tuple[float, int]]:
         select(Rating.dimension, func.avg(Rating.score), func.count(Rating.score))
         .join(Rating.feedback)
         .where(
-            Feedback.state.in_([FeedbackState.SUBMITTED, FeedbackState.RELEASED]),
+            Feedback.state.in_(SUBMITTED_STATES),
             Rating.score.is_not(None),
         )
         .group_by(Rating.dimension)

@@ -3,6 +3,7 @@
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.feedback import (
+    SUBMITTED_STATES,
     Decision,
     Dimension,
     Feedback,
@@ -38,6 +39,7 @@ from portal.models.users import STAFF, DigestSend, Role, User, UserSession
 
 __all__ = [
     "STAFF",
+    "SUBMITTED_STATES",
     "VISIBLE_STATUSES",
     "CLOSED_STATUSES",
     "AuditEvent",

@@ -25,6 +25,10 @@ class FeedbackState(enum.StrEnum):
         return self.value.capitalize()
 
 
+# A scorecard counts (in the debrief, the averages, calibration) once it is submitted.
+SUBMITTED_STATES = (FeedbackState.SUBMITTED, FeedbackState.RELEASED)
+
+
 class Decision(enum.StrEnum):
     INVITE = "invite"
     HOLD = "hold"
