@@ -154,3 +154,25 @@ def test_the_rq_scheduler_variant_runs_at_the_configured_hour(make_app, redis_ur
         registry = ScheduledJobRegistry(queue=Queue(queue.name, connection=queue.connection))
         assert registry.get_job_ids() == ["betteroff-reminders-20261203"]
         assert reminders.next_run(datetime(2026, 12, 2, 7, 0)) == datetime(2026, 12, 2, 8, 0)
+
+
+def test_the_scheduled_run_sends_the_digests_and_schedules_tomorrow(make_app, redis_url):
+    from rq.registry import ScheduledJobRegistry
+
+    from portal import jobs
+    from portal.models import Job
+
+    app = make_app(REDIS_URL=redis_url)
+    with app.app_context():
+        person = factories.user(email="due@example.com", name="Dee Due")
+        factories.interview(factories.candidate(), person, when=utcnow() - timedelta(days=2))
+        commit()
+        summary = reminders.run_scheduled()  # what RQ's scheduler calls at REMINDER_HOUR
+        assert summary["sent"] == 1 and summary["overdue"] == 1
+        db.session.expire_all()
+        assert db.session.query(DigestSend).filter_by(user_id=person.id).count() == 1
+        assert db.session.query(Job).filter_by(kind="send_mail").count() == 1  # for a worker
+        queue = jobs.redis_queue(redis_url)
+        tomorrow = reminders.next_run(utcnow())
+        registry = ScheduledJobRegistry(queue=queue)
+        assert registry.get_job_ids() == [f"betteroff-reminders-{tomorrow:%Y%m%d}"]
