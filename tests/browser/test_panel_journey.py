@@ -108,6 +108,11 @@ def test_a_panel_scores_alone_debriefs_and_speaks_with_one_voice(new_page, porta
         scorecards[who] = page.url.removesuffix("/edit")
         auditor.check(page, f"scorecard of {who}")
         write_scorecard(page, who)
+        if who == AVERY:  # an admin: the calibration page counts the new scorecards
+            page.goto("/admin/interviewers")
+            expect(page.get_by_role("heading", name=re.compile("Sam Okafor"))).to_be_visible()
+            expect(page.locator("svg.calibration-chart").first).to_be_visible()
+            auditor.check(page, "calibration")
         if who != LEAD:
             sign_out(page)
 
