@@ -58,9 +58,6 @@ def member_ids(interview: Interview) -> list[int]:
     return [m.user_id for m in interview.panel]
 
 
-def is_member(user: User, interview: Interview) -> bool:
-    return user.is_authenticated and user.id in member_ids(interview)
-
 
 def is_panel(interview: Interview) -> bool:
     """More than one interviewer: scorecards are consolidated before the candidate reads one."""
@@ -171,12 +168,6 @@ def seats(interview: Interview) -> list[Seat]:
     return sorted(rows, key=lambda s: (not s.is_lead, s.user.name.lower()))
 
 
-def is_complete(interview: Interview) -> bool:
-    return all(seat.submitted for seat in seats(interview))
-
-
-def has_submitted(user: User, interview: Interview) -> bool:
-    return any(s.user.id == user.id and s.submitted for s in seats(interview))
 
 
 # --- the debrief -------------------------------------------------------------------------------
