@@ -58,7 +58,6 @@ def member_ids(interview: Interview) -> list[int]:
     return [m.user_id for m in interview.panel]
 
 
-
 def is_panel(interview: Interview) -> bool:
     """More than one interviewer: scorecards are consolidated before the candidate reads one."""
     return len(interview.panel) > 1
@@ -166,8 +165,6 @@ def seats(interview: Interview) -> list[Seat]:
         for m in interview.panel
     ]
     return sorted(rows, key=lambda s: (not s.is_lead, s.user.name.lower()))
-
-
 
 
 # --- the debrief -------------------------------------------------------------------------------
