@@ -110,3 +110,19 @@ def test_the_candidate_downloads_the_same_invitation_from_the_portal(app, dated,
     factories.candidate("Jonas Weber", "jonas@example.com", with_account=True)
     assert sign_in(other, "jonas@example.com").status_code == 302
     assert other.get(f"/my/feedback/{dated.id}/next-step.ics").status_code == 404
+
+
+def test_a_candidate_not_yet_in_the_portal_gets_the_invitation_with_the_calendar(
+    app, recruiter, outbox
+):
+    candidate = factories.candidate("Lena Fischer", "lena@example.com")  # no account yet
+    factories.feedback(
+        factories.interview(candidate, recruiter),
+        recruiter,
+        "released",
+        next_step_on=date(2027, 1, 5),
+    )
+    message = outbox.last()
+    assert message["To"] == "lena@example.com" and "invitation" in message["Subject"].lower()
+    event = only_event(calendar_of(message))
+    assert event.decoded("dtstart") == date(2027, 1, 5)

@@ -363,7 +363,7 @@ def test_the_lead_gets_a_quiet_note_when_a_member_scores_far_from_their_usual(
     assert "disabled" not in page.split("Release to the candidate</button>")[0][-200:]
 
 
-def test_existing_scorecards_by_several_people_become_a_panel_by_migration(make_app, tmp_path):
+def test_existing_interviews_become_panels_of_one_by_migration(make_app, tmp_path):
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
 
@@ -417,7 +417,7 @@ def test_existing_scorecards_by_several_people_become_a_panel_by_migration(make_
         rows = conn = db.session.connection().execute(
             text("SELECT interview_id, user_id FROM panel_members ORDER BY 1, 2")
         )
-        assert [tuple(r) for r in rows] == [(1, 1), (1, 2), (2, 2)]
+        assert [tuple(r) for r in rows] == [(1, 1), (2, 2)]  # each its interviewer, alone
         kinds = db.session.connection().execute(text("SELECT DISTINCT kind FROM feedback"))
         assert [k for (k,) in kinds] == ["member"]
         commit()
@@ -438,3 +438,21 @@ def test_panel_members_of_an_interview_are_listed_lead_first(app, trio, recruite
     assert seats[0].user.id == recruiter.id and seats[0].is_lead
     assert [s.status for s in seats] == ["Not started"] * 3
     assert db.session.scalar(select(PanelMember.id).limit(1)) is not None
+
+
+def test_a_scorecard_from_before_panels_stays_its_authors(app, recruiter, other_recruiter):
+    """Migrated interviews are panels of one; someone else's older scorecard still works."""
+    candidate = factories.candidate("Old", "old@example.com", with_account=True)
+    interview = factories.interview(candidate, recruiter)
+    legacy = Feedback(interview=interview, author=other_recruiter, state=FeedbackState.DRAFT)
+    for d in Dimension:
+        legacy.ratings.append(Rating(dimension=d))
+    db.session.add(legacy)
+    commit()
+    services.save_feedback(
+        legacy, scorecard_input(), actor=other_recruiter, expected_version=legacy.lock_version
+    )
+    services.submit_feedback(legacy, actor=other_recruiter)
+    services.release_feedback(legacy, actor=other_recruiter, acknowledged=set())
+    commit()
+    assert legacy.state is FeedbackState.RELEASED and not panel.is_panel(interview)

@@ -1,7 +1,8 @@
 """interview panels: members, the panel's one voice, adjusted ratings, reminders
 
-Every existing interview becomes a panel of its interviewer (the lead) plus anyone who had
-already written a scorecard for it. Existing scorecards are members' scorecards.
+Every existing interview becomes a panel of one: its interviewer, the lead. Existing scorecards
+are members' scorecards; one written by someone else before panels existed stays theirs to
+edit and release, as it was.
 
 Downgrade: the old schema holds one scorecard per interview and author, so where a lead has
 both their own scorecard and the panel's feedback, the panel's feedback (what the candidate
@@ -62,16 +63,10 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_feedback_interview_id_author_id_kind'), ['interview_id', 'author_id', 'kind'])
         batch_op.create_index('uq_feedback_one_panel_voice', ['interview_id'], unique=True, sqlite_where=sa.text("kind = 'panel'"), postgresql_where=sa.text("kind = 'panel'"))
 
-    # Panels of the interviewer, and of everyone who already wrote a scorecard.
+    # A panel of one per interview: everything works as before panels.
     op.execute(
         "INSERT INTO panel_members (interview_id, user_id, added_at) "
         "SELECT id, interviewer_id, created_at FROM interviews"
-    )
-    op.execute(
-        "INSERT INTO panel_members (interview_id, user_id, added_at) "
-        "SELECT DISTINCT f.interview_id, f.author_id, i.created_at "
-        "FROM feedback f JOIN interviews i ON i.id = f.interview_id "
-        "WHERE f.author_id <> i.interviewer_id"
     )
 
 
