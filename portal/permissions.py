@@ -237,17 +237,19 @@ def can_start_feedback(user: User, interview: Interview) -> bool:
 
 
 def can_debrief(user: User, interview: Interview) -> bool:
-    """The debrief sets every member's scores side by side: for admins and the lead, once
-    their own scorecard is in if they sat on the panel. A panel of one has none."""
+    """The debrief is the lead's and admins' page (a panel of one has none). What it shows
+    follows `can_see_panel_scores`: who has submitted always, the scores once one's own is in."""
     if len(interview.panel) < 2 or not is_staff(user):
         return False
-    if not (is_admin(user) or interview.interviewer_id == user.id):
-        return False
-    return can_see_panel_scores(user, interview)
+    return is_admin(user) or interview.interviewer_id == user.id
 
 
 def can_write_panel_feedback(user: User, interview: Interview) -> bool:
-    return can_debrief(user, interview) and not is_erased(interview.candidate)
+    return (
+        can_debrief(user, interview)
+        and can_see_panel_scores(user, interview)
+        and not is_erased(interview.candidate)
+    )
 
 
 def can_manage_panel(user: User, interview: Interview) -> bool:

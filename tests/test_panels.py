@@ -185,7 +185,12 @@ def test_the_debrief_is_for_the_lead_once_scored_and_admins(
     score(trio, other_recruiter, 2)
     score(trio, third, 5)
     lead = as_user(app, recruiter)
-    assert lead.get(f"/interviews/{trio.id}/debrief").status_code == 403  # the lead has not
+    before = lead.get(f"/interviews/{trio.id}/debrief")  # the lead has not scored yet:
+    assert before.status_code == 200  # who has submitted, yes; the scores, not yet
+    text = before.get_data(as_text=True)
+    assert "Submit your own scorecard first" in text and "Ratings side by side" not in text
+    assert "Otto Other" in text and "Submitted" in text
+    assert lead.post(f"/interviews/{trio.id}/panel-feedback").status_code == 403
     assert as_user(app, admin).get(f"/interviews/{trio.id}/debrief").status_code == 200
     score(trio, recruiter, 4)
     page = lead.get(f"/interviews/{trio.id}/debrief").get_data(as_text=True)

@@ -5,7 +5,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.feedback import bp, panel
 from portal.models import Feedback, Interview, PanelMember, Position
-from portal.permissions import can_debrief, can_write_panel_feedback, load, me
+from portal.permissions import (
+    can_debrief,
+    can_see_panel_scores,
+    can_write_panel_feedback,
+    load,
+    me,
+)
 from portal.unit_of_work import attempt
 
 DEBRIEF_PAGE = (
@@ -21,10 +27,13 @@ DEBRIEF_PAGE = (
 @bp.route("/interviews/<int:interview_id>/debrief")
 def debrief(interview_id: int):
     interview = load(Interview, interview_id, can_debrief, *DEBRIEF_PAGE)
+    see = can_see_panel_scores(me(), interview)
     return render_template(
         "feedback/debrief.html",
         interview=interview,
-        debrief=panel.debrief(interview),
+        see_scores=see,
+        debrief=panel.debrief(interview) if see else None,
+        seats=panel.seats(interview),
         voice=panel.panel_feedback(interview),
         tally=panel.tally,
     )
