@@ -87,6 +87,13 @@ def shots(ids: dict[str, int]) -> list[Shot]:
         ),
         Shot("panel-voice", "recruiter@example.com", f"/feedback/{ids['voice']}", readme=False),
         Shot(
+            "interview-form",
+            "recruiter@example.com",
+            f"/interviews/{ids['waiting']}/edit",
+            scroll_to(".panel-picker"),
+            readme=False,
+        ),
+        Shot(
             "referral-board",
             "admin@example.com",
             "/admin/referrals/board",
