@@ -193,10 +193,11 @@ def can_see_panel_scores(user: User, interview: Interview) -> bool:
 
 
 def can_view_feedback(user: User, feedback: Feedback) -> bool:
-    """Staff see a scorecard unless they sit on its panel and have not scored yet (their
-    own, and the panel's feedback, they always see); the candidate sees theirs, once released."""
+    """Staff see a scorecard unless they sit on its panel and have not scored yet: not the
+    other members' scorecards, nor the panel's feedback written from them (their own, always).
+    The candidate sees theirs, once released."""
     if is_staff(user):
-        if feedback.author_id == user.id or feedback.kind is FeedbackKind.PANEL:
+        if feedback.author_id == user.id and feedback.kind is FeedbackKind.MEMBER:
             return True
         return can_see_panel_scores(user, feedback.interview)
     return (
@@ -216,14 +217,15 @@ def can_view_private_notes(user: User, feedback: Feedback) -> bool:
 
 def can_edit_feedback(user: User, feedback: Feedback) -> bool:
     """The author or an admin edits a scorecard; the panel's feedback is the lead's (whoever
-    leads now) or an admin's. Never while the candidate's record is frozen by erasure."""
+    leads now) or an admin's — each only when they may read it (a member who has not scored
+    may not, admins included). Never while the candidate's record is frozen by erasure."""
     if not user.is_authenticated or is_erased(feedback.interview.candidate):
         return False
-    if user.role is Role.ADMIN:
-        return True
     if feedback.kind is FeedbackKind.PANEL:
-        return feedback.interview.interviewer_id == user.id
-    return feedback.author_id == user.id
+        allowed = user.role is Role.ADMIN or feedback.interview.interviewer_id == user.id
+    else:
+        allowed = user.role is Role.ADMIN or feedback.author_id == user.id
+    return allowed and can_view_feedback(user, feedback)
 
 
 def can_score(user: User, interview: Interview) -> bool:

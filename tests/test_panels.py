@@ -461,3 +461,89 @@ def test_a_scorecard_from_before_panels_stays_its_authors(app, recruiter, other_
     services.release_feedback(legacy, actor=other_recruiter, acknowledged=set())
     commit()
     assert legacy.state is FeedbackState.RELEASED and not panel.is_panel(interview)
+
+
+# --- what a review found: no side doors ---------------------------------------------------------
+
+
+def test_an_admin_on_the_panel_cannot_open_the_edit_page_to_peek(
+    app, trio, recruiter, other_recruiter, admin
+):
+    panel.set_panel(trio, [other_recruiter, admin], lead=recruiter, actor=recruiter)
+    otto = score(trio, other_recruiter, 2)
+    client = as_user(app, admin)
+    for url in (
+        f"/feedback/{otto.id}",
+        f"/feedback/{otto.id}/edit",
+        f"/feedback/{otto.id}/release",
+    ):
+        assert client.get(url).status_code == 403, url
+    score(trio, admin, 4)
+    assert client.get(f"/feedback/{otto.id}/edit").status_code == 200
+
+
+def test_the_panels_feedback_is_hidden_from_a_member_who_has_not_scored(
+    app, trio, recruiter, other_recruiter, third
+):
+    score(trio, recruiter, 4)
+    score(trio, other_recruiter, 2)
+    score(trio, third, 5)
+    voice = panel.start_panel_feedback(trio, recruiter)
+    commit()
+    newcomer = factories.user(email="new@example.com", name="New Member")
+    panel.set_panel(trio, [other_recruiter, third, newcomer], lead=recruiter, actor=recruiter)
+    commit()
+    assert as_user(app, newcomer).get(f"/feedback/{voice.id}").status_code == 403
+    # ... and the lead cannot release it until the newcomer has scored too.
+    services.save_feedback(
+        voice, scorecard_input(), actor=recruiter, expected_version=voice.lock_version
+    )
+    with pytest.raises(services.FeedbackError, match="waiting for New Member"):
+        services.submit_feedback(voice, actor=recruiter)
+
+
+def test_submitted_scorecards_are_fixed_once_the_panels_feedback_is_started(
+    app, trio, recruiter, other_recruiter, third
+):
+    otto = score(trio, other_recruiter, 2)
+    score(trio, recruiter, 4)
+    score(trio, third, 5)
+    panel.start_panel_feedback(trio, recruiter)
+    commit()
+    with pytest.raises(services.FeedbackError, match="fixed now"):
+        services.reopen_feedback(otto, actor=other_recruiter)
+    with pytest.raises(services.FeedbackError, match="fixed now"):
+        services.save_feedback(
+            otto, scorecard_input(), actor=other_recruiter, expected_version=otto.lock_version
+        )
+
+
+def test_nobody_takes_themselves_off_a_panel(app, trio, recruiter, other_recruiter, third):
+    with pytest.raises(panel.PanelError, match="cannot take yourself off"):
+        panel.set_panel(trio, [recruiter], lead=recruiter, actor=other_recruiter)
+
+
+def test_someone_who_left_does_not_lock_the_interview(
+    app, trio, recruiter, other_recruiter, third, admin
+):
+    third.active = False
+    commit()
+    client = as_user(app, recruiter)
+    response = client.post(
+        f"/interviews/{trio.id}/edit",
+        data={
+            "candidate_id": trio.candidate_id,
+            "position_id": trio.position_id,
+            "interviewer_id": recruiter.id,
+            "panel_ids": [recruiter.id, other_recruiter.id, third.id],
+            "stage": "first",
+            "format": "video",
+            "scheduled_at": "2026-11-20T10:00",
+            "location": "Room 2",
+        },
+    )
+    assert response.status_code == 302  # Tess has left, and may stay where she was
+    with pytest.raises(panel.PanelError, match="only active"):
+        newcomer = factories.user(email="gone@example.com", name="Gone Person")
+        newcomer.active = False
+        panel.set_panel(trio, [other_recruiter, third, newcomer], lead=recruiter, actor=admin)

@@ -75,7 +75,13 @@ def set_panel(interview: Interview, people: Sequence[User], *, lead: User, actor
     if is_erased(interview.candidate):
         raise PanelError(ERASED_MESSAGE)
     wanted = {u.id: u for u in [lead, *people]}
-    for person in wanted.values():
+    current = {m.user_id: m for m in interview.panel}
+    if set(current) == set(wanted) and interview.interviewer_id == lead.id:
+        return  # unchanged (people who have since left may stay where they were)
+    newcomers = [p for uid, p in wanted.items() if uid not in current]
+    if lead.id != interview.interviewer_id and lead not in newcomers:
+        newcomers.append(lead)
+    for person in newcomers:
         if not person.is_staff or not person.active:
             raise PanelError(
                 f"{person.name} cannot interview: only active recruiters and admins sit on "
@@ -87,9 +93,6 @@ def set_panel(interview: Interview, people: Sequence[User], *, lead: User, actor
             f"A panel has at most {MAX_PANEL} interviewers; you chose {len(wanted)}.",
             field="panel_ids",
         )
-    current = {m.user_id: m for m in interview.panel}
-    if set(current) == set(wanted) and interview.interviewer_id == lead.id:
-        return
     if interview.id is not None and has_released(interview):
         raise PanelError(
             "The panel is fixed once feedback is released: the candidate's feedback came "
@@ -99,6 +102,11 @@ def set_panel(interview: Interview, people: Sequence[User], *, lead: User, actor
     submitted = {f.author_id for f in member_scorecards(interview) if f.state in SUBMITTED_STATES}
     for user_id, member in current.items():
         if user_id not in wanted:
+            if user_id == actor.id:  # or they could read the others' scores, then come back
+                raise PanelError(
+                    "You cannot take yourself off a panel; ask the lead or an admin.",
+                    field="panel_ids",
+                )
             if user_id in submitted:
                 raise PanelError(
                     f"{member.user.name} has submitted a scorecard for this interview, so "

@@ -143,6 +143,7 @@ def save_feedback(
 ) -> list[str]:
     """Save a draft or submitted scorecard. Returns the names of the fields that changed."""
     _require_editor(feedback, actor)
+    _require_open_to_change(feedback)
     if feedback.state is FeedbackState.RELEASED:
         raise FeedbackError("Released feedback cannot be edited; amend it instead.")
     if expected_version != feedback.lock_version:
@@ -167,6 +168,7 @@ def submit_feedback(feedback: Feedback, *, actor: User) -> None:
     problems = completeness_problems(feedback)
     if problems:
         raise IncompleteError(problems)
+    _require_complete_panel(feedback)
     feedback.state = FeedbackState.SUBMITTED
     feedback.submitted_at = utcnow()
     _flush_or_conflict(feedback)
@@ -177,6 +179,7 @@ def submit_feedback(feedback: Feedback, *, actor: User) -> None:
 def reopen_feedback(feedback: Feedback, *, actor: User) -> None:
     """Send a submitted scorecard back to draft, e.g. to rework it before release."""
     _require_editor(feedback, actor)
+    _require_open_to_change(feedback)
     if feedback.state is not FeedbackState.SUBMITTED:
         raise FeedbackError(
             f"Only submitted feedback can go back to draft; this one is {feedback.state.value}."
@@ -206,6 +209,7 @@ def release_feedback(
             "This interview has a panel: the candidate receives one voice. Release the "
             "panel's feedback, written from the debrief."
         )
+    _require_complete_panel(feedback)
     problems = completeness_problems(feedback)
     if problems:
         raise IncompleteError(problems)
@@ -321,6 +325,30 @@ def candidate_texts(feedback: Feedback) -> dict[str, str | None]:
     for rating in feedback.ratings:
         texts[f"example_{rating.dimension.value}"] = rating.example
     return texts
+
+
+def _require_open_to_change(feedback: Feedback) -> None:
+    """A member's submitted scorecard is fixed once the panel's feedback is being written from
+    it: the debrief's medians, and the reasons for moving away from them, must hold."""
+    if feedback.kind is not FeedbackKind.MEMBER or feedback.state is FeedbackState.DRAFT:
+        return
+    if panel.panel_feedback(feedback.interview) is not None:
+        raise FeedbackError(
+            "The panel's feedback is being written from the submitted scorecards, so yours is "
+            "fixed now. Tell the lead what you would change."
+        )
+
+
+def _require_complete_panel(feedback: Feedback) -> None:
+    """The panel's feedback speaks for a panel whose every member has submitted."""
+    if feedback.kind is not FeedbackKind.PANEL:
+        return
+    summary = panel.debrief(feedback.interview)
+    if not panel.is_panel(feedback.interview) or not summary.complete:
+        names = ", ".join(u.name for u in summary.waiting_for) or "a second interviewer"
+        raise FeedbackError(
+            f"The panel's feedback needs every member's scorecard; waiting for {names}."
+        )
 
 
 def _require_editor(feedback: Feedback, actor: User) -> None:

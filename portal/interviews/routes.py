@@ -46,7 +46,7 @@ INTERVIEW_PAGE = (
 EDIT_PAGE = (
     joinedload(Interview.candidate),
     selectinload(Interview.panel).joinedload(PanelMember.user),
-    selectinload(Interview.feedback).load_only(Feedback.state, Feedback.author_id),
+    selectinload(Interview.feedback).load_only(Feedback.state, Feedback.author_id, Feedback.kind),
 )
 
 

@@ -91,7 +91,10 @@ def save_interview(
         raise InterviewError("Choose a candidate from the list.", field="candidate_id")
     if position is None:
         raise InterviewError("Choose a position from the list.", field="position_id")
-    if interviewer is None or not interviewer.is_staff or not interviewer.active:
+    keeps_lead = interview is not None and interview.interviewer_id == interviewer_id
+    if interviewer is None or (
+        not keeps_lead and not (interviewer.is_staff and interviewer.active)
+    ):
         raise InterviewError(
             "The interviewer must be an active recruiter or admin.", field="interviewer_id"
         )

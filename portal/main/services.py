@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, joinedload
 from portal.extensions import cache, db
 from portal.models import (
     SUBMITTED_STATES,
+    Candidate,
     Dimension,
     Feedback,
     FeedbackKind,
@@ -62,13 +63,19 @@ def awaiting_feedback(user: User) -> list[Awaiting]:
         Feedback.kind == FeedbackKind.MEMBER,
     )
     submitted_card = any_card.where(Feedback.state.in_(SUBMITTED_STATES))
+    released = exists().where(
+        Feedback.interview_id == Interview.id, Feedback.state == FeedbackState.RELEASED
+    )
     now = utcnow()
     rows = db.session.execute(
         select(Interview, member)
         .join(PanelMember, PanelMember.interview_id == Interview.id)
         .join(member, member.id == PanelMember.user_id)
+        .join(Interview.candidate)
         .where(
             Interview.scheduled_at.between(now - AWAITING_WINDOW, now),
+            Candidate.erased_at.is_(None),
+            ~released,
             or_(
                 and_(PanelMember.user_id == user.id, ~any_card),
                 and_(
@@ -92,7 +99,13 @@ def my_feedback(user: User, state: FeedbackState) -> list[Feedback]:
     """My scorecards in this state. Submitted ones are those waiting for me to release: my
     own where I interviewed alone, and the panel's feedback I write as the lead (a member's
     scorecard on a panel is submitted to the panel, not released)."""
-    conditions = [Feedback.author_id == user.id, Feedback.state == state]
+    # Mine: my own scorecards, and the panel's feedback of the interviews I lead now.
+    led = select(Interview.id).where(Interview.interviewer_id == user.id)
+    mine = or_(
+        and_(Feedback.kind == FeedbackKind.MEMBER, Feedback.author_id == user.id),
+        and_(Feedback.kind == FeedbackKind.PANEL, Feedback.interview_id.in_(led)),
+    )
+    conditions = [mine, Feedback.state == state]
     if state is FeedbackState.SUBMITTED:
         alone = ~exists().where(
             PanelMember.interview_id == Feedback.interview_id,
