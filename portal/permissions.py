@@ -256,9 +256,12 @@ def can_write_panel_feedback(user: User, interview: Interview) -> bool:
 
 def can_manage_panel(user: User, interview: Interview) -> bool:
     """Staff who change the interview choose its panel, until feedback is released."""
-    return can_change_interview(user, interview) and not any(
-        f.state is FeedbackState.RELEASED for f in interview.feedback
-    )
+    return can_change_interview(user, interview) and not has_released(interview)
+
+
+def has_released(interview: Interview) -> bool:
+    """Feedback from this interview has reached the candidate: its panel is fixed."""
+    return any(f.state is FeedbackState.RELEASED for f in interview.feedback)
 
 
 # --- companies and the partner directory -----------------------------------------------------

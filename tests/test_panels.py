@@ -49,6 +49,23 @@ def score(interview, author, presence: int, state: str = "submitted", **texts) -
     return fb
 
 
+def edit_interview(client, interview, lead, panel_ids, location="Room 2"):
+    """Post the interview form as a browser would, with this lead and panel."""
+    return client.post(
+        f"/interviews/{interview.id}/edit",
+        data={
+            "candidate_id": interview.candidate_id,
+            "position_id": interview.position_id,
+            "interviewer_id": lead.id,
+            "panel_ids": panel_ids,
+            "stage": "first",
+            "format": "video",
+            "scheduled_at": "2026-11-20T10:00",
+            "location": location,
+        },
+    )
+
+
 def as_user(app, user):
     client = app.test_client()
     assert sign_in(client, user.email).status_code == 302
@@ -96,18 +113,8 @@ def test_a_panel_has_at_most_five_active_staff(app, trio, recruiter, admin):
 def test_the_form_shows_a_refused_panel_with_what_was_typed(app, trio, recruiter):
     people = [factories.user(email=f"p{i}@example.com", name=f"P {i}") for i in range(5)]
     client = as_user(app, recruiter)
-    response = client.post(
-        f"/interviews/{trio.id}/edit",
-        data={
-            "candidate_id": trio.candidate_id,
-            "position_id": trio.position_id,
-            "interviewer_id": recruiter.id,
-            "panel_ids": [p.id for p in people],
-            "stage": "first",
-            "format": "video",
-            "scheduled_at": "2026-11-20T10:00",
-            "location": "Room TYPED-42",
-        },
+    response = edit_interview(
+        client, trio, recruiter, [p.id for p in people], location="Room TYPED-42"
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -529,19 +536,7 @@ def test_someone_who_left_does_not_lock_the_interview(
     third.active = False
     commit()
     client = as_user(app, recruiter)
-    response = client.post(
-        f"/interviews/{trio.id}/edit",
-        data={
-            "candidate_id": trio.candidate_id,
-            "position_id": trio.position_id,
-            "interviewer_id": recruiter.id,
-            "panel_ids": [recruiter.id, other_recruiter.id, third.id],
-            "stage": "first",
-            "format": "video",
-            "scheduled_at": "2026-11-20T10:00",
-            "location": "Room 2",
-        },
-    )
+    response = edit_interview(client, trio, recruiter, [recruiter.id, other_recruiter.id, third.id])
     assert response.status_code == 302  # Tess has left, and may stay where she was
     with pytest.raises(panel.PanelError, match="only active"):
         newcomer = factories.user(email="gone@example.com", name="Gone Person")

@@ -35,7 +35,7 @@ from portal.models import (
     Rating,
     User,
 )
-from portal.permissions import ERASED_MESSAGE, is_erased
+from portal.permissions import ERASED_MESSAGE, has_released, is_erased
 from portal.rubric import GUIDES
 from portal.unit_of_work import DomainError
 
@@ -61,10 +61,6 @@ def member_ids(interview: Interview) -> list[int]:
 def is_panel(interview: Interview) -> bool:
     """More than one interviewer: scorecards are consolidated before the candidate reads one."""
     return len(interview.panel) > 1
-
-
-def has_released(interview: Interview) -> bool:
-    return any(f.state is FeedbackState.RELEASED for f in interview.feedback)
 
 
 def set_panel(interview: Interview, people: Sequence[User], *, lead: User, actor: User) -> None:
