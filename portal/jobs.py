@@ -158,6 +158,13 @@ def _run_job(job_id: int) -> None:
     db.session.commit()
     try:
         kept = HANDLERS[job.kind](job.payload)
+        # The work and its "done" commit together: a worker killed in between cannot leave
+        # work on record under a job that still says it is running.
+        job = db.session.get(Job, job_id)
+        job.status = JobStatus.DONE
+        job.finished_at = utcnow()
+        if kept is not None:
+            job.payload = kept
         unit_of_work.commit()
     except Exception as exc:
         db.session.rollback()
@@ -167,12 +174,6 @@ def _run_job(job_id: int) -> None:
         job.finished_at = utcnow() if job.status is JobStatus.FAILED else None
         db.session.commit()
         raise  # RQ retries it
-    job = db.session.get(Job, job_id)
-    job.status = JobStatus.DONE
-    job.finished_at = utcnow()
-    if kept is not None:
-        job.payload = kept
-    unit_of_work.commit()
 
 
 def forget_queued(job_ids: list[int]) -> int:
