@@ -31,6 +31,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 seed: migrate
+	$(BIN)/flask templates seed
 	$(BIN)/flask seed-demo
 
 run: system-run seed

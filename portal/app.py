@@ -27,6 +27,7 @@ from portal.interviews import bp as interviews_bp
 from portal.main import bp as main_bp
 from portal.referrals import bp as referrals_bp
 from portal.reports.routes import bp as reports_bp
+from portal.scorecards.views import bp as scorecards_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(referrals_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(candidate_portal_bp)
+    app.register_blueprint(scorecards_bp)
 
 
 def register_access_rule(app: Flask) -> None:

@@ -16,6 +16,7 @@ from portal.privacy.cli import backup_command, privacy_cli, restore_command
 from portal.referrals.cli import referrals_cli
 from portal.reports.cli import reports_cli
 from portal.reports.store import remove_stale_temp_files
+from portal.scorecards.cli import templates_cli
 from portal.unit_of_work import commit
 
 
@@ -98,6 +99,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(feedback_cli)
+    app.cli.add_command(templates_cli)
     app.cli.add_command(referrals_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(rq_cli)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.feedback.content import candidate_content
-from portal.feedback.services import weighted_score
+from portal.feedback.panel import panel_median
+from portal.feedback.services import all_scores, scorecard_definition, weighted_score
 from portal.models import (
     Candidate,
     Company,
@@ -26,17 +27,22 @@ from portal.models import (
     PanelMember,
     PartnerContact,
     Position,
+    PositionStageTemplate,
+    QuestionAnswer,
     Rating,
     Referral,
     ReferralKind,
     ReferralStatus,
     ReferralTransition,
     Role,
+    ScorecardTemplate,
+    SkillRating,
     Stage,
     User,
     utcnow,
 )
 from portal.passwords import hash_password
+from portal.scorecards.services import seed_library, template_for
 
 DEMO_PASSWORD = "betteroff-demo"  # noqa: S105 - documented demo login
 AMENDMENT_REASON = (
@@ -56,6 +62,33 @@ CLIENTS = {
     "Harbor Health": ["Product Manager", "Clinical Data Specialist"],
     "Alder & Finch Logistics": ["Operations Lead", "Supply Chain Planner"],
 }
+# Each position's scorecard template (a family of the shipped library), and where a stage has
+# its own; the Clinical Data Specialist scores the engagement dimensions only.
+POSITION_TEMPLATES = {
+    "Data Analyst": "data_analytics",
+    "Analytics Engineer": "software_engineering",
+    "Product Manager": "product_management",
+    "Operations Lead": "operations",
+    "Supply Chain Planner": "operations",
+}
+STAGE_TEMPLATES = {("Analytics Engineer", Stage.SECOND): "data_analytics"}
+# Observed examples for a few role skills, so the candidate's report shows what was seen.
+SKILL_EXAMPLES = {
+    "business_framing": "You asked which decision the churn figure would feed before you "
+    "opened the data.",
+    "data_querying": "You wrote the join for the store-week table and spotted the duplicate "
+    "rows on your own.",
+    "communicating_findings": "You led with the answer, then showed the one chart that "
+    "supported it.",
+    "process_improvement": "You walked through how you cut picking errors by re-ordering the "
+    "shelf layout, with the before and after figures.",
+    "prioritisation": "You ranked the three feature requests by the number of clinics "
+    "affected and said what you would drop.",
+}
+CANDIDATE_ANSWER = (
+    "Bring one piece of work you can walk through end to end, with the numbers you checked it "
+    "against; it was the strongest part of this conversation when you did."
+)
 
 PARTNERS = {
     "Bluepeak Software": [("Dana Whitfield", "Head of Data", "dana.whitfield@bluepeak.example")],
@@ -101,6 +134,7 @@ PRACTICE = [
 def seed_demo() -> bool:
     """Create the demo data set. Returns False when it was already there (nothing changes)."""
     staff = _ensure_staff()
+    seed_library()
     if db.session.scalar(select(Company.id).where(Company.name == MARKER_COMPANY)) is not None:
         return False
     rng = random.Random(20261129)  # noqa: S311 - reproducible demo data, not security
@@ -201,9 +235,15 @@ def _panels(
     lead = by_email["recruiter@example.com"]
     # Lena Fischer's second interview: debriefed, and released as one voice.
     done = _panel_interview(candidates[2], positions[2], lead, staff, now - timedelta(days=6))
-    for author in staff:
+    cards = [
         _member_card(done, author, rng, done.scheduled_at, FeedbackState.SUBMITTED)
+        for author in staff
+    ]
     voice = _feedback(done, lead, FeedbackState.DRAFT, rng, done.scheduled_at, True)
+    for skill_rating in voice.skill_ratings:  # the panel's median, as the debrief starts it
+        skill_rating.score = panel_median(
+            r.score for c in cards for r in c.skill_ratings if r.skill_key == skill_rating.skill_key
+        )
     voice.kind = FeedbackKind.PANEL
     scores = {d: sorted(PANEL_SCORES[u.email].get(d, 4) for u in staff)[1] for d in Dimension}
     for rating in voice.ratings:
@@ -266,15 +306,25 @@ def _ensure_staff() -> list[User]:
 
 
 def _companies_and_positions() -> list[Position]:
+    db.session.flush()
+    by_family = {t.family: t for t in db.session.scalars(select(ScorecardTemplate)) if t.family}
     positions = []
     for name, titles in CLIENTS.items():
         company = Company(name=name, kind=CompanyKind.CLIENT, website=None)
         db.session.add(company)
         for title in titles:
-            weights = {Dimension.EXCHANGE.value: 2} if "Manager" in title else {}
+            family = POSITION_TEMPLATES.get(title)
             position = Position(
-                company=company, title=title, location="Hybrid", rubric_weights=weights
+                company=company,
+                title=title,
+                location="Hybrid",
+                template=by_family.get(family) if family else None,
             )
+            for (for_title, stage), stage_family in STAGE_TEMPLATES.items():
+                if for_title == title and stage_family in by_family:
+                    position.stage_templates.append(
+                        PositionStageTemplate(stage=stage, template=by_family[stage_family])
+                    )
             db.session.add(position)
             positions.append(position)
     return positions
@@ -349,6 +399,7 @@ def _feedback(
                 else None,
             )
         )
+    _template_part(feedback, interview, base, rng)
     if state is not FeedbackState.DRAFT:
         feedback.submitted_at = when + timedelta(hours=3)
     if state is FeedbackState.RELEASED:
@@ -359,15 +410,41 @@ def _feedback(
     return feedback
 
 
+def _template_part(feedback: Feedback, interview: Interview, base: int, rng: random.Random) -> None:
+    """The role skills and questions of the position's template, rated and answered."""
+    with db.session.no_autoflush:  # the scorecard joins the session once it is complete
+        template = template_for(interview.position, interview.stage)
+        if template is None:
+            return
+        feedback.template_version = template.current
+    definition = feedback.template_version.spec
+    for skill in definition.skills:
+        feedback.skill_ratings.append(
+            SkillRating(
+                skill_key=skill.key,
+                score=max(1, min(5, base + rng.choice([-1, 0, 1]))),
+                example=SKILL_EXAMPLES.get(skill.key),
+            )
+        )
+    for question in definition.questions:
+        text = (
+            CANDIDATE_ANSWER
+            if question.candidate_facing
+            else "The walk-through of their last project, with the figures they checked."
+        )
+        feedback.answers.append(QuestionAnswer(question_key=question.key, text=text))
+
+
 def _revision(
     feedback: Feedback, number: int, author: User, at: datetime, reason: str | None
 ) -> FeedbackRevision:
-    weights = dict(feedback.interview.position.rubric_weights or {})
+    weights = scorecard_definition(feedback).all_weights()
     return FeedbackRevision(
         number=number,
         content=candidate_content(feedback),
         weights=weights,
-        score=weighted_score({r.dimension.value: r.score for r in feedback.ratings}, weights),
+        score=weighted_score(all_scores(feedback), weights),
+        template_version=feedback.template_version,
         reason=reason,
         released_by=author,
         released_at=at,

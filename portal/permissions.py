@@ -275,6 +275,24 @@ def can_manage_position(user: User, position: Position) -> bool:
     return can_manage_companies(user, position.company)
 
 
+# --- scorecard templates -----------------------------------------------------------------------
+
+
+def can_view_templates(user: User, _template: Any = None) -> bool:
+    return is_staff(user)
+
+
+def can_edit_template(user: User, _template: Any = None) -> bool:
+    """Recruiters and admins write templates: an edit is a new version, so no scorecard
+    already started, and nothing released, changes."""
+    return is_staff(user) and user.active
+
+
+def can_archive_template(user: User, _template: Any = None) -> bool:
+    """Admins curate the library: archiving takes a template off the positions' list."""
+    return is_admin(user)
+
+
 def can_manage_partners(user: User, _company: Company | None = None) -> bool:
     """Admins keep the partner directory (and confirm the contacts recruiters suggest)."""
     return is_admin(user)

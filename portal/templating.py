@@ -26,6 +26,7 @@ NAVIGATION = {
         ("candidates.index", "Candidates"),
         ("interviews.index", "Interviews"),
         ("companies.index", "Companies"),
+        ("scorecards.index", "Scorecards"),
         ("referrals.board_list", "Referrals"),
         ("referrals.partners_index", "Partners"),
         ("admin.users", "Users"),
@@ -37,6 +38,7 @@ NAVIGATION = {
         ("candidates.index", "Candidates"),
         ("interviews.index", "Interviews"),
         ("companies.index", "Companies"),
+        ("scorecards.index", "Scorecards"),
         ("referrals.mine", "Referrals"),
     ],
     Role.CANDIDATE: [
@@ -108,6 +110,7 @@ def guard_template_loads(app: Flask) -> None:
 def register(app: Flask) -> None:
     guard_template_loads(app)
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_weight, "weight")
     app.add_template_global(can, "can")
     app.add_template_global(vocabulary, "scorecard")
     app.add_template_global(referral_vocabulary, "referral_words")
@@ -121,3 +124,10 @@ def register(app: Flask) -> None:
         if not getattr(current_user, "is_authenticated", False):
             return {"nav_items": []}
         return {"nav_items": NAVIGATION[current_user.role]}
+
+
+def format_weight(value: float | int | None) -> str:
+    """A weight as people write it: 1, 1.5, 0.25 (never 1.0)."""
+    if value is None:
+        return "1"
+    return f"{float(value):g}"

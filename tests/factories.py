@@ -29,11 +29,14 @@ from portal.models import (
     PanelMember,
     Position,
     Role,
+    ScorecardTemplate,
     Stage,
     User,
     utcnow,
 )
 from portal.passwords import hash_password
+from portal.scorecards import services as template_services
+from portal.scorecards.definition import Definition
 from portal.unit_of_work import commit
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
@@ -82,12 +85,73 @@ def company(name: str | None = None, kind: CompanyKind = CompanyKind.CLIENT) -> 
 
 
 def position(
-    title: str = "Data Analyst", company_: Company | None = None, weights: dict | None = None
+    title: str = "Data Analyst",
+    company_: Company | None = None,
+    weights: dict | None = None,
+    template_: ScorecardTemplate | None = None,
 ) -> Position:
-    p = Position(title=f"{title}", company=company_ or company(), rubric_weights=weights or {})
+    """A position; `weights` gives it a template of its own with those engagement weights."""
+    if weights and template_ is None:
+        template_ = template(f"{title} weights {_next()}", weights=weights)
+    p = Position(title=f"{title}", company=company_ or company(), template=template_)
     db.session.add(p)
     commit()
     return p
+
+
+SKILLS = [
+    {
+        "key": "problem_solving",
+        "name": "Problem solving",
+        "meaning": "Breaks a problem down and reasons towards a workable answer.",
+        "anchors": {
+            "1": "Jumped to an answer without exploring the problem.",
+            "3": "Reached a sound answer with some prompting.",
+            "5": "Compared two approaches and chose one, naming the trade-off.",
+        },
+        "weight": 2,
+        "practice": ["Talk through one past problem aloud, naming two options you weighed."],
+    },
+    {
+        "key": "sql",
+        "name": "SQL",
+        "meaning": "Writes correct queries for the question asked.",
+        "anchors": {
+            "1": "Could not write a working join.",
+            "3": "Wrote working queries with small slips.",
+            "5": "Wrote correct, readable queries and checked the result.",
+        },
+        "weight": 1,
+        "practice": ["Rewrite three of your reports' queries from memory and compare."],
+    },
+]
+QUESTIONS = [
+    {"key": "evidence", "text": "Which example showed this best?", "required": True},
+    {
+        "key": "next_time",
+        "text": "What would make the candidate's next interview stronger?",
+        "candidate_facing": True,
+    },
+]
+
+
+def template(
+    name: str | None = None,
+    *,
+    weights: dict | None = None,
+    skills: list | None = None,
+    questions: list | None = None,
+    actor: User | None = None,
+) -> ScorecardTemplate:
+    """A scorecard template made through the real service (`skills=SKILLS` for role skills)."""
+    definition = Definition.parse(
+        {"weights": weights or {}, "skills": skills or [], "questions": questions or []}
+    )
+    t = template_services.save_template(
+        None, definition, actor=actor, name=name or f"Template {_next()}"
+    )
+    commit()
+    return t
 
 
 def interview(
@@ -204,6 +268,13 @@ def feedback(interview_, author, state: str = "draft", **overrides):
         interview_.panel.append(PanelMember(user=author))
         db.session.flush()
     fb = services.start_feedback(interview_, author)
+    definition = services.scorecard_definition(fb)
+    # A template's skills rated 4 and its required questions answered, unless given.
+    overrides.setdefault("skill_scores", {k: 4 for k in definition.skill_keys})
+    overrides.setdefault(
+        "answers",
+        {q.key: "The case study walk-through." for q in definition.questions if q.required},
+    )
     services.save_feedback(
         fb, scorecard_input(**overrides), actor=author, expected_version=fb.lock_version
     )

@@ -1,9 +1,11 @@
-from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms.validators import URL, DataRequired, Length, Optional
 
-from portal.forms import EnumField, Form, NameField, QueryForm, Required
-from portal.models import CompanyKind
-from portal.rubric import RUBRIC
+from portal.forms import EnumField, Form, IdSelectField, NameField, QueryForm, Required, choices
+from portal.models import CompanyKind, ScorecardTemplate, Stage
+
+# The stages a position may score with a template of its own.
+STAGES_WITH_TEMPLATES = (Stage.FIRST, Stage.SECOND, Stage.FINAL)
 
 
 class CompanyForm(Form):
@@ -38,17 +40,31 @@ class PositionForm(Form):
     is_open = BooleanField("Open for interviews", default=True)
     submit = SubmitField("Save position")
 
+    template_id = IdSelectField(
+        "Scorecard template",
+        validators=[Optional()],
+        description="What its interviews rate beside the six engagement dimensions, and how "
+        "the overall score weighs them. Editing a template later never changes a scorecard "
+        "already started.",
+    )
 
-for _guide in RUBRIC:
+    def set_templates(self, templates: list[ScorecardTemplate]) -> None:
+        self.template_id.choices = choices(
+            [("", "Engagement dimensions only (no role skills)")]
+            + [(str(t.id), t.name) for t in templates]
+        )
+        for stage in STAGES_WITH_TEMPLATES:
+            self.stage_field(stage).choices = choices(
+                [("", "Same as the position")] + [(str(t.id), t.name) for t in templates]
+            )
+
+    def stage_field(self, stage: Stage) -> IdSelectField:
+        return self[f"template_{stage.value}"]
+
+
+for _stage in STAGES_WITH_TEMPLATES:
     setattr(
         PositionForm,
-        f"weight_{_guide.dimension.value}",
-        IntegerField(
-            f"Weight: {_guide.label.lower()}",
-            default=1,
-            validators=[
-                InputRequired("Enter a weight from 0 to 5."),
-                NumberRange(0, 5, "Use a whole number from 0 to 5."),
-            ],
-        ),
+        f"template_{_stage.value}",
+        IdSelectField(f"{_stage.label}", validators=[Optional()]),
     )

@@ -3,12 +3,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.companies import bp
-from portal.companies.forms import CompanyForm, CompanySearchForm, PositionForm
-from portal.companies.services import save_company, save_position
-from portal.models import Company, CompanyKind, Position
+from portal.companies.forms import (
+    STAGES_WITH_TEMPLATES,
+    CompanyForm,
+    CompanySearchForm,
+    PositionForm,
+)
+from portal.companies.services import save_company, save_position, templates_offered
+from portal.models import Company, CompanyKind, Position, PositionStageTemplate
 from portal.paging import paginate
 from portal.permissions import can_manage_companies, can_manage_position, load, me
-from portal.rubric import RUBRIC
 from portal.unit_of_work import attempt
 
 
@@ -61,8 +65,16 @@ def _company_form(company: Company | None):
 
 @bp.route("/<int:company_id>")
 def detail(company_id: int):
-    company = load(Company, company_id, can_manage_companies, selectinload(Company.positions))
-    return render_template("companies/detail.html", company=company, rubric=RUBRIC)
+    company = load(
+        Company,
+        company_id,
+        can_manage_companies,
+        selectinload(Company.positions).joinedload(Position.template),
+        selectinload(Company.positions)
+        .selectinload(Position.stage_templates)
+        .joinedload(PositionStageTemplate.template),
+    )
+    return render_template("companies/detail.html", company=company)
 
 
 @bp.route("/<int:company_id>/positions/new", methods=["GET", "POST"])
@@ -79,19 +91,19 @@ def edit_position(position_id: int):
 def _position_form(company: Company, position: Position | None):
     prefill = {}
     if position is not None:
-        prefill = {
-            f"weight_{g.dimension.value}": position.rubric_weights.get(g.dimension.value, 1)
-            for g in RUBRIC
-        }
+        prefill["template_id"] = position.template_id
+        for row in position.stage_templates:
+            prefill[f"template_{row.stage.value}"] = row.template_id
     form = PositionForm(obj=position, **prefill)
+    form.set_templates(templates_offered(position))
     if form.validate_on_submit():
-        weights = {g.dimension.value: form[f"weight_{g.dimension.value}"].data for g in RUBRIC}
         with attempt(form) as outcome:
             position = save_position(
                 position,
                 company,
                 actor=me(),
-                weights=weights,
+                template_id=form.template_id.data,
+                stage_templates={s: form.stage_field(s).data for s in STAGES_WITH_TEMPLATES},
                 title=form.title.data,
                 location=form.location.data,
                 description=form.description.data,
@@ -101,5 +113,9 @@ def _position_form(company: Company, position: Position | None):
             flash(f"{position.title} saved.", "success")
             return redirect(url_for("companies.detail", company_id=company.id))
     return render_template(
-        "companies/position_form.html", form=form, company=company, position=position, rubric=RUBRIC
+        "companies/position_form.html",
+        form=form,
+        company=company,
+        position=position,
+        stages=STAGES_WITH_TEMPLATES,
     )

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from portal import audit
 from portal.database import flush_unique
 from portal.extensions import db
-from portal.models import Company, CompanyKind, Dimension, Position, User
+from portal.models import Company, CompanyKind, Position, ScorecardTemplate, Stage, User
+from portal.scorecards import services as scorecards
 from portal.unit_of_work import DomainError
 
 
@@ -45,7 +46,8 @@ def save_position(
     company: Company,
     *,
     actor: User,
-    weights: dict[str, int],
+    template_id: int | None = None,
+    stage_templates: dict[Stage, int | None] | None = None,
     **fields: Any,
 ) -> Position:
     title = fields["title"].strip()
@@ -58,17 +60,18 @@ def save_position(
     )
     if clash is not None:
         raise CompanyError(f"{company.name} already has a position called {title}.", field="title")
-    if weights and not any(weights.get(d.value, 1) for d in Dimension):
-        raise CompanyError("At least one engagement dimension needs a weight above 0.")
     created = position is None
     position = position or Position(company=company)
     position.title = title
     position.location = (fields.get("location") or "").strip() or None
     position.description = (fields.get("description") or "").strip() or None
     position.is_open = bool(fields.get("is_open", True))
-    # Only non-default weights are stored, so the default stays visible as "1".
-    position.rubric_weights = {k: v for k, v in weights.items() if v != 1}
     db.session.add(position)
+    per_stage = {stage: _template(tid) for stage, tid in (stage_templates or {}).items()}
+    try:
+        scorecards.assign(position, _template(template_id), per_stage, actor=actor)
+    except scorecards.TemplateError as exc:
+        raise CompanyError(str(exc), field="template_id") from None
     flush_unique(
         CompanyError(f"{company.name} already has a position called {title}.", field="title")
     )
@@ -76,6 +79,28 @@ def save_position(
         "position_created" if created else "position_updated",
         position,
         actor=actor,
-        weights=position.rubric_weights,
+        template_id=position.template_id,
+        stage_templates={row.stage.value: row.template_id for row in position.stage_templates},
     )
     return position
+
+
+def _template(template_id: int | None) -> ScorecardTemplate | None:
+    if template_id is None:
+        return None
+    template = db.session.get(ScorecardTemplate, template_id)
+    if template is None:
+        raise CompanyError("That scorecard template does not exist any more.", field="template_id")
+    return template
+
+
+def templates_offered(position: Position | None) -> list[ScorecardTemplate]:
+    """The templates a position may pick: every active one, and those it already uses."""
+    offered = scorecards.active_templates()
+    in_use = []
+    if position is not None:
+        in_use = [position.template, *(row.template for row in position.stage_templates)]
+    for template in in_use:
+        if template is not None and template not in offered:
+            offered.append(template)
+    return offered

@@ -4,8 +4,11 @@ Its text fields, labels, hints and limits come from portal.feedback.vocabulary."
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
+from flask import request
 from wtforms import DateField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -13,13 +16,19 @@ from portal.feedback.services import SCALAR_FIELDS, ScorecardInput
 from portal.feedback.vocabulary import (
     ADJUSTMENT_LIMIT,
     AMENDMENT_REASON_LIMIT,
+    ANSWER,
+    EVIDENCE,
     EXAMPLE_FIELDS,
     EXAMPLE_LIMIT,
     LABELS,
+    RATE,
+    REASON,
+    TEMPLATE_PREFIXES,
     TEXT_FIELDS,
 )
 from portal.forms import EnumRadioField, Form, KeyListField, VersionField, choices
 from portal.models import Decision, Dimension, Feedback
+from portal.scorecards.definition import ANSWER_LIMIT, Definition
 
 SCORE_CHOICES = choices((str(n), str(n)) for n in range(1, 6))
 
@@ -78,7 +87,38 @@ class ScorecardForm(Form):
             insight_role_fit=self.insight_role_fit.data,
             private_notes=self.private_notes.data,
             adjustments={dim: self[f"adjust_{dim.value}"].data for dim in Dimension},
+            **self._template_part(),
         )
+
+    def _template_part(self) -> dict[str, dict[str, Any]]:
+        """Role-skill ratings and answers by key. A key the template lacks, posted by a stale
+        page or a hand-made request, is passed on as sent, for the scorecard's rules to refuse
+        (portal.feedback.services): nothing is dropped without a word."""
+        part: dict[str, dict[str, Any]] = {
+            "skill_scores": {},
+            "skill_examples": {},
+            "skill_adjustments": {},
+            "answers": {},
+        }
+        target = {
+            RATE: "skill_scores",
+            EVIDENCE: "skill_examples",
+            REASON: "skill_adjustments",
+            ANSWER: "answers",
+        }
+        for name, field in self._fields.items():
+            for prefix in TEMPLATE_PREFIXES:
+                if name.startswith(prefix):
+                    value = field.data
+                    if prefix == RATE:
+                        value = int(value) if value else None
+                    part[target[prefix]][name.removeprefix(prefix)] = value
+        posted = request.form if self.is_submitted() else {}
+        for name in posted:
+            prefix = next((p for p in TEMPLATE_PREFIXES if name.startswith(p)), None)
+            if prefix and name not in self._fields:
+                part[target[prefix]][name.removeprefix(prefix)] = posted.get(name)
+        return part
 
 
 for _text_field in TEXT_FIELDS:
@@ -111,6 +151,39 @@ for _name, _guide in EXAMPLE_FIELDS.items():
     )
 
 
+@functools.lru_cache(maxsize=128)
+def _form_class(definition_json: str) -> type[ScorecardForm]:
+    definition = Definition.from_json(json.loads(definition_json))
+    fields: dict[str, Any] = {}
+    for skill in definition.skills:
+        fields[RATE + skill.key] = RadioField(
+            skill.name, choices=SCORE_CHOICES, validators=[Optional()], validate_choice=True
+        )
+        fields[EVIDENCE + skill.key] = _text(
+            f"Observed example: {skill.name.lower()}", "", EXAMPLE_LIMIT
+        )
+        fields[REASON + skill.key] = _text(
+            f"Why this differs from the panel: {skill.name.lower()}",
+            "Kept for the panel and admins; the candidate never sees it.",
+            ADJUSTMENT_LIMIT,
+        )
+    for question in definition.questions:
+        hint = (
+            "The candidate reads this answer once the feedback is released."
+            if question.candidate_facing
+            else "For the recruiting side only; the candidate never sees it."
+        )
+        fields[ANSWER + question.key] = _text(question.text, hint, ANSWER_LIMIT)
+    return type("TemplateScorecardForm", (ScorecardForm,), fields)
+
+
+def scorecard_form(definition: Definition, **kwargs: Any) -> ScorecardForm:
+    """The scorecard form for one template version: the engagement dimensions and text
+    fields every scorecard has, plus the version's role skills and questions."""
+    key = json.dumps(definition.to_json(), sort_keys=True)
+    return _form_class(key)(**kwargs)
+
+
 class ReleaseForm(Form):
     """Release with acknowledgements: one checkbox value per finding kept on purpose."""
 
@@ -127,4 +200,11 @@ def form_data(feedback: Feedback) -> dict[str, Any]:
         data[f"score_{rating.dimension.value}"] = str(rating.score) if rating.score else None
         data[f"example_{rating.dimension.value}"] = rating.example
         data[f"adjust_{rating.dimension.value}"] = rating.adjustment_reason
+    for skill_rating in feedback.skill_ratings:
+        score = skill_rating.score
+        data[RATE + skill_rating.skill_key] = str(score) if score else None
+        data[EVIDENCE + skill_rating.skill_key] = skill_rating.example
+        data[REASON + skill_rating.skill_key] = skill_rating.adjustment_reason
+    for answer in feedback.answers:
+        data[ANSWER + answer.question_key] = answer.text
     return data

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.extensions import db
-from portal.feedback.vocabulary import PANEL_TEXT_FIELDS
+from portal.feedback.vocabulary import PANEL_TEXT_FIELDS, REASON
 from portal.models import (
     SUBMITTED_STATES,
     Decision,
@@ -33,10 +33,12 @@ from portal.models import (
     Interview,
     PanelMember,
     Rating,
+    SkillRating,
     User,
 )
 from portal.permissions import ERASED_MESSAGE, has_released, is_erased
 from portal.rubric import GUIDES
+from portal.scorecards.services import definition_of, version_for
 from portal.unit_of_work import DomainError
 
 MAX_PANEL = 5
@@ -176,10 +178,14 @@ def seats(interview: Interview) -> list[Seat]:
 
 @dataclass(frozen=True)
 class DimensionRow:
-    dimension: Dimension
+    """One rated line of the debrief: an engagement dimension or a role skill (`dimension`
+    is None), keyed by dimension value or skill key."""
+
+    key: str
     label: str
     scores: list[tuple[User, int | None]]
     examples: list[tuple[User, str]]
+    dimension: Dimension | None = None
 
     @property
     def rated(self) -> list[int]:
@@ -205,6 +211,7 @@ class Debrief:
     dimensions: list[DimensionRow]
     decisions: Counter
     texts: dict[str, list[tuple[User, str]]] = field(default_factory=dict)
+    skills: list[DimensionRow] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -212,7 +219,7 @@ class Debrief:
 
     @property
     def disagreements(self) -> list[DimensionRow]:
-        return [d for d in self.dimensions if d.disagreement]
+        return [d for d in [*self.dimensions, *self.skills] if d.disagreement]
 
     @property
     def waiting_for(self) -> list[User]:
@@ -247,13 +254,24 @@ def debrief(interview: Interview) -> Debrief:
             scores.append((user, rating.score if rating else None))
             if rating and rating.example:
                 examples.append((user, rating.example))
-        rows.append(DimensionRow(dimension, GUIDES[dimension].label, scores, examples))
+        rows.append(
+            DimensionRow(dimension.value, GUIDES[dimension].label, scores, examples, dimension)
+        )
+    skill_rows = []
+    for skill in definition_of(version_for(interview)).skills:
+        scores, examples = [], []
+        for user, card in cards:
+            rating = next((r for r in card.skill_ratings if r.skill_key == skill.key), None)
+            scores.append((user, rating.score if rating else None))
+            if rating and rating.example:
+                examples.append((user, rating.example))
+        skill_rows.append(DimensionRow(skill.key, skill.name, scores, examples))
     decisions = Counter(card.decision for _, card in cards if card.decision is not None)
     texts = {
         name: [(user, getattr(card, name)) for user, card in cards if getattr(card, name)]
         for name in PANEL_TEXT_FIELDS
     }
-    return Debrief(interview, panel_seats, rows, decisions, texts)
+    return Debrief(interview, panel_seats, rows, decisions, texts, skill_rows)
 
 
 def _submitted_cards(interview: Interview) -> list[Feedback]:
@@ -268,7 +286,7 @@ def _submitted_cards(interview: Interview) -> list[Feedback]:
                 Feedback.author_id.in_(member_ids(interview)),
                 Feedback.state.in_(SUBMITTED_STATES),
             )
-            .options(selectinload(Feedback.ratings))
+            .options(selectinload(Feedback.ratings), selectinload(Feedback.skill_ratings))
         )
     )
 
@@ -288,8 +306,20 @@ def start_panel_feedback(interview: Interview, actor: User) -> Feedback:
         names = ", ".join(u.name for u in summary.waiting_for)
         raise PanelError(f"Every member submits first; still waiting for {names}.")
     feedback = Feedback(
-        interview=interview, author=actor, kind=FeedbackKind.PANEL, state=FeedbackState.DRAFT
+        interview=interview,
+        author=actor,
+        kind=FeedbackKind.PANEL,
+        state=FeedbackState.DRAFT,
+        template_version=version_for(interview),  # the members' version
     )
+    for row in summary.skills:
+        feedback.skill_ratings.append(
+            SkillRating(
+                skill_key=row.key,
+                score=row.median,
+                example=_gathered(text for _, text in row.examples),
+            )
+        )
     for row in summary.dimensions:
         feedback.ratings.append(
             Rating(
@@ -319,8 +349,10 @@ def _gathered(texts: Iterable[str]) -> str | None:
     return "\n\n".join(unique) or None
 
 
-def medians(interview: Interview) -> dict[Dimension, int | None]:
-    return {row.dimension: row.median for row in debrief(interview).dimensions}
+def medians(interview: Interview) -> dict[str, int | None]:
+    """The panel's median per dimension value and role-skill key."""
+    summary = debrief(interview)
+    return {row.key: row.median for row in [*summary.dimensions, *summary.skills]}
 
 
 # --- calibration at release --------------------------------------------------------------------
@@ -375,13 +407,13 @@ def adjustment_problems(feedback: Feedback) -> dict[str, str]:
         return {}
     start = medians(feedback.interview)
     problems = {}
-    for rating in feedback.ratings:
-        median = start.get(rating.dimension)
+    rows = [(f"adjust_{r.dimension.value}", r.dimension.value, r) for r in feedback.ratings]
+    rows += [(REASON + r.skill_key, r.skill_key, r) for r in feedback.skill_ratings]
+    for field_name, key, rating in rows:
+        median = start.get(key)
         moved = rating.score is not None and median is not None and rating.score != median
         if moved and not (rating.adjustment_reason or "").strip():
-            problems[f"adjust_{rating.dimension.value}"] = (
-                "say why a rating differs from the panel's median"
-            )
+            problems[field_name] = "say why a rating differs from the panel's median"
     return problems
 
 

@@ -8,8 +8,9 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.feedback import bp, panel, services
-from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data
+from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data, scorecard_form
 from portal.feedback.screening import finding_key
+from portal.feedback.vocabulary import template_labels
 from portal.models import (
     Feedback,
     FeedbackKind,
@@ -18,6 +19,7 @@ from portal.models import (
     Interview,
     PanelMember,
     Position,
+    TemplateVersion,
 )
 from portal.permissions import (
     can_edit_feedback,
@@ -39,6 +41,9 @@ FEEDBACK_PAGE = (
     joinedload(Feedback.interview).joinedload(Interview.position).joinedload(Position.company),
     joinedload(Feedback.author),
     selectinload(Feedback.ratings),
+    selectinload(Feedback.skill_ratings),
+    selectinload(Feedback.answers),
+    joinedload(Feedback.template_version).joinedload(TemplateVersion.template),
     selectinload(Feedback.revisions).joinedload(FeedbackRevision.released_by),
 )
 
@@ -65,6 +70,9 @@ def detail(feedback_id: int):
         feedback=feedback,
         rubric=RUBRIC,
         ratings={r.dimension: r for r in feedback.ratings},
+        definition=services.scorecard_definition(feedback),
+        skill_ratings={r.skill_key: r for r in feedback.skill_ratings},
+        answers={a.question_key: a.text for a in feedback.answers},
         overall=services.overall_score(feedback),
         can_edit=can_edit_feedback(me(), feedback),
         problems=services.completeness_problems(feedback),
@@ -75,7 +83,10 @@ def detail(feedback_id: int):
 @bp.route("/feedback/<int:feedback_id>/edit", methods=["GET", "POST"])
 def edit(feedback_id: int):
     feedback = load_feedback(feedback_id, can_edit_feedback)
-    form = ScorecardForm(data=None if request.method == "POST" else form_data(feedback))
+    form = scorecard_form(
+        services.scorecard_definition(feedback),
+        data=None if request.method == "POST" else form_data(feedback),
+    )
     outcome = Outcome()
     if form.validate_on_submit():
         revision_before = feedback.revision
@@ -96,6 +107,8 @@ def _form_page(feedback: Feedback, form: ScorecardForm, outcome: Outcome):
         form=form,
         feedback=feedback,
         rubric=RUBRIC,
+        definition=services.scorecard_definition(feedback),
+        labels=template_labels(services.scorecard_definition(feedback)),
         overall=services.overall_score(feedback),
         findings=findings
         or (services.release_findings(feedback) if not form.is_submitted() else []),
@@ -107,10 +120,11 @@ def _form_page(feedback: Feedback, form: ScorecardForm, outcome: Outcome):
 
 
 def _medians(feedback: Feedback) -> dict | None:
-    """For the panel's feedback: each dimension's panel ratings, to adjust from."""
+    """For the panel's feedback: each dimension's and role skill's panel ratings, by key."""
     if feedback.kind is not FeedbackKind.PANEL:
         return None
-    return {row.dimension: row for row in panel.debrief(feedback.interview).dimensions}
+    summary = panel.debrief(feedback.interview)
+    return {row.key: row for row in [*summary.dimensions, *summary.skills]}
 
 
 def _save(feedback: Feedback, form: ScorecardForm) -> Outcome:
@@ -203,6 +217,7 @@ def release(feedback_id: int):
         findings=services.release_findings(feedback),
         finding_key=finding_key,
         texts=services.candidate_texts(feedback),
+        labels=template_labels(services.scorecard_definition(feedback)),
         problems=services.completeness_problems(feedback),
         acknowledged=form.acknowledge.data,
         notes=_calibration(feedback),

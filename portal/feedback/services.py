@@ -22,7 +22,14 @@ from portal.extensions import db
 from portal.feedback import panel, screening
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS, candidate_content
 from portal.feedback.screening import Finding, screen_fields
-from portal.feedback.vocabulary import AMENDMENT_REASON, TEXT_FIELDS
+from portal.feedback.vocabulary import (
+    AMENDMENT_REASON,
+    ANSWER,
+    EVIDENCE,
+    RATE,
+    REASON,
+    TEXT_FIELDS,
+)
 from portal.models import (
     Decision,
     Dimension,
@@ -31,13 +38,16 @@ from portal.models import (
     FeedbackRevision,
     FeedbackState,
     Interview,
-    Position,
+    QuestionAnswer,
     Rating,
     ReleaseAcknowledgement,
+    SkillRating,
     User,
     utcnow,
 )
 from portal.permissions import ERASED_MESSAGE, can_edit_feedback, can_start_feedback, is_erased
+from portal.scorecards.definition import Definition
+from portal.scorecards.services import definition_of, version_for
 from portal.unit_of_work import DomainError
 
 MIN_PRACTICE_SUGGESTIONS = 2
@@ -94,6 +104,11 @@ class ScorecardInput:
     private_notes: str | None
     # The panel's feedback only: why a rating differs from the panel's median.
     adjustments: Mapping[Dimension, str | None] = field(default_factory=dict)
+    # The template's part, by skill and question key (keys the template lacks are refused).
+    skill_scores: Mapping[str, int | None] = field(default_factory=dict)
+    skill_examples: Mapping[str, str | None] = field(default_factory=dict)
+    skill_adjustments: Mapping[str, str | None] = field(default_factory=dict)
+    answers: Mapping[str, str | None] = field(default_factory=dict)
 
 
 # What the form sets on the scorecard row: the decision, the date and every text field.
@@ -129,9 +144,14 @@ def start_feedback(interview: Interview, author: User) -> Feedback:
     )
     if existing is not None:
         return existing
-    feedback = Feedback(interview=interview, author=author, state=FeedbackState.DRAFT)
+    version = version_for(interview)  # kept for good: later edits of the template make new ones
+    feedback = Feedback(
+        interview=interview, author=author, state=FeedbackState.DRAFT, template_version=version
+    )
     for dimension in Dimension:
         feedback.ratings.append(Rating(dimension=dimension))
+    for skill in definition_of(version).skills:
+        feedback.skill_ratings.append(SkillRating(skill_key=skill.key))
     db.session.add(feedback)
     db.session.flush()
     audit.record("feedback_created", feedback, actor=author, interview_id=interview.id)
@@ -242,7 +262,7 @@ def amend_feedback(
     if expected_version != feedback.lock_version:
         raise ConflictError(feedback.id)
     changed = _apply(feedback, data)
-    visible_changes = [f for f in changed if f != "private_notes" and not f.startswith("adjust_")]
+    visible_changes = [f for f in changed if _candidate_sees(feedback, f)]
     if not visible_changes:
         if not changed:
             raise FeedbackError("Nothing has changed, so there is nothing to amend.")
@@ -270,13 +290,27 @@ def amend_feedback(
     return revision
 
 
-def overall_score(feedback: Feedback, position: Position | None = None) -> float | None:
+def scorecard_definition(feedback: Feedback) -> Definition:
+    """What this scorecard rates and asks beyond the engagement dimensions: its template
+    version's definition (the engagement dimensions alone, weighed alike, without one)."""
+    return definition_of(feedback.template_version)
+
+
+def overall_score(feedback: Feedback) -> float | None:
     """The scorecard's overall score: for released feedback, the score frozen with its
-    latest revision; otherwise the weighted mean with the position's current weights."""
+    latest revision; otherwise the weighted mean of engagement and role-skill ratings with
+    the weights of the scorecard's template version."""
     if feedback.state is FeedbackState.RELEASED and feedback.revisions:
         return feedback.revisions[-1].score
-    weights = (position or feedback.interview.position).rubric_weights or {}
-    return weighted_score({r.dimension.value: r.score for r in feedback.ratings}, weights)
+    return weighted_score(all_scores(feedback), scorecard_definition(feedback).all_weights())
+
+
+def all_scores(feedback: Feedback) -> dict[str, int | None]:
+    """Every rating of the scorecard by dimension value or skill key (the two never clash)."""
+    scores: dict[str, int | None] = {r.dimension.value: r.score for r in feedback.ratings}
+    keys = scorecard_definition(feedback).skill_keys
+    scores.update({r.skill_key: r.score for r in feedback.skill_ratings if r.skill_key in keys})
+    return scores
 
 
 def weighted_score(scores: Mapping[str, int | None], weights: Mapping[str, Any]) -> float | None:
@@ -300,6 +334,15 @@ def completeness_problems(feedback: Feedback) -> dict[str, str]:
             problems[f"score_{rating.dimension.value}"] = "rate every engagement dimension"
     if len(feedback.ratings) < len(Dimension):
         problems["ratings"] = "rate every engagement dimension"
+    definition = scorecard_definition(feedback)
+    rated = {r.skill_key for r in feedback.skill_ratings if r.score is not None}
+    for skill in definition.skills:
+        if skill.key not in rated:
+            problems[RATE + skill.key] = "rate every role skill"
+    answered = {a.question_key for a in feedback.answers if (a.text or "").strip()}
+    for question in definition.questions:
+        if question.required and question.key not in answered:
+            problems[ANSWER + question.key] = "answer the template's required questions"
     if feedback.decision is None:
         problems["decision"] = "choose a next-round decision"
     if not feedback.next_step:
@@ -324,7 +367,26 @@ def candidate_texts(feedback: Feedback) -> dict[str, str | None]:
     texts: dict[str, str | None] = {f: getattr(feedback, f) for f in CANDIDATE_TEXT_FIELDS}
     for rating in feedback.ratings:
         texts[f"example_{rating.dimension.value}"] = rating.example
+    definition = scorecard_definition(feedback)
+    for skill_rating in feedback.skill_ratings:
+        if definition.skill(skill_rating.skill_key):
+            texts[EVIDENCE + skill_rating.skill_key] = skill_rating.example
+    for answer in feedback.answers:
+        question = definition.question(answer.question_key)
+        if question is not None and question.candidate_facing:
+            texts[ANSWER + answer.question_key] = answer.text
     return texts
+
+
+def _candidate_sees(feedback: Feedback, name: str) -> bool:
+    """Whether a changed field is part of what the candidate reads (so amending it releases a
+    new revision): not private notes, not adjustment reasons, not internal answers."""
+    if name == "private_notes" or name.startswith(("adjust_", REASON)):
+        return False
+    if name.startswith(ANSWER):
+        question = scorecard_definition(feedback).question(name.removeprefix(ANSWER))
+        return question is not None and question.candidate_facing
+    return True
 
 
 def _require_open_to_change(feedback: Feedback) -> None:
@@ -389,9 +451,61 @@ def _copy_fields(feedback: Feedback, data: ScorecardInput) -> list[str]:
             if rating.adjustment_reason != reason:
                 rating.adjustment_reason = reason
                 changed.append(f"adjust_{dimension.value}")
+    changed += _copy_template_part(feedback, data)
     if changed:
         # Rating rows change without touching the scorecard row; bump its version anyway.
         feedback.updated_at = utcnow()
+    return changed
+
+
+def _copy_template_part(feedback: Feedback, data: ScorecardInput) -> list[str]:
+    """Role-skill ratings and answers, for the keys the scorecard's template version holds;
+    any other key is refused whole (nothing is saved), naming what was sent."""
+    definition = scorecard_definition(feedback)
+    unknown_skills = sorted(
+        set(data.skill_scores) | set(data.skill_examples) | set(data.skill_adjustments)
+    )
+    unknown_skills = [k for k in unknown_skills if definition.skill(k) is None]
+    unknown_questions = sorted(k for k in data.answers if definition.question(k) is None)
+    if unknown_skills or unknown_questions:
+        what = ", ".join([*unknown_skills, *unknown_questions])
+        raise FeedbackError(
+            f"This scorecard's template has no {what}: reload the page to see what it rates."
+        )
+    changed = []
+    ratings = {r.skill_key: r for r in feedback.skill_ratings}
+    for skill in definition.skills:
+        rating = ratings.get(skill.key)
+        if rating is None:
+            rating = SkillRating(skill_key=skill.key)
+            feedback.skill_ratings.append(rating)
+        score = data.skill_scores.get(skill.key)
+        if score is not None and not 1 <= score <= 5:
+            raise FeedbackError(f"Rate {skill.name} from 1 to 5.")
+        example = _clean(data.skill_examples.get(skill.key))
+        if rating.score != score:
+            rating.score = score
+            changed.append(RATE + skill.key)
+        if rating.example != example:
+            rating.example = example
+            changed.append(EVIDENCE + skill.key)
+        if feedback.kind is FeedbackKind.PANEL:
+            reason = _clean(data.skill_adjustments.get(skill.key))
+            if rating.adjustment_reason != reason:
+                rating.adjustment_reason = reason
+                changed.append(REASON + skill.key)
+    answers = {a.question_key: a for a in feedback.answers}
+    for question in definition.questions:
+        text = _clean(data.answers.get(question.key))
+        answer = answers.get(question.key)
+        if answer is None:
+            if text is None:
+                continue
+            answer = QuestionAnswer(question_key=question.key)
+            feedback.answers.append(answer)
+        if answer.text != text:
+            answer.text = text
+            changed.append(ANSWER + question.key)
     return changed
 
 
@@ -417,12 +531,13 @@ def _new_revision(
                 acknowledged_by_id=actor.id,
             )
         )
-    weights = dict(feedback.interview.position.rubric_weights or {})
+    weights = scorecard_definition(feedback).all_weights()
     revision = FeedbackRevision(
         number=number,
         content=candidate_content(feedback),
         weights=weights,
-        score=weighted_score({r.dimension.value: r.score for r in feedback.ratings}, weights),
+        score=weighted_score(all_scores(feedback), weights),
+        template_version=feedback.template_version,
         reason=reason,
         released_by_id=actor.id,
         released_at=utcnow(),

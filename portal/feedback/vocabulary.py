@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.rubric import RUBRIC
+from portal.scorecards.definition import Definition
 
 TEXT_LIMIT = 4000
 EXAMPLE_LIMIT = 600
@@ -127,3 +128,23 @@ LABELS: dict[str, str] = {
 def label(name: str) -> str:
     """What a field of the scorecard is called where staff read it."""
     return LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+# --- the template's part of the scorecard (portal/scorecards/definition.py) -------------------
+# A role skill `key` is rated in `rate_<key>` with its example in `evidence_<key>` (and, on the
+# panel's feedback, the reason for moving off the median in `reason_<key>`); a question's answer
+# is `answer_<key>`. The prefixes are what the form refuses when a key is not in the template.
+RATE, EVIDENCE, REASON, ANSWER = "rate_", "evidence_", "reason_", "answer_"
+TEMPLATE_PREFIXES = (RATE, EVIDENCE, REASON, ANSWER)
+
+
+def template_labels(definition: Definition) -> dict[str, str]:
+    """What the template's fields are called where staff read them (form, release check)."""
+    labels = {}
+    for skill in definition.skills:
+        labels[RATE + skill.key] = skill.name
+        labels[EVIDENCE + skill.key] = f"Observed example: {skill.name.lower()}"
+        labels[REASON + skill.key] = f"Why this differs from the panel: {skill.name.lower()}"
+    for question in definition.questions:
+        labels[ANSWER + question.key] = question.text
+    return labels

@@ -36,6 +36,8 @@ INTERVIEW_PAGE = (
     selectinload(Interview.panel).joinedload(PanelMember.user),
     selectinload(Interview.feedback).joinedload(Feedback.author),
     selectinload(Interview.feedback).selectinload(Feedback.ratings),
+    selectinload(Interview.feedback).selectinload(Feedback.skill_ratings),
+    selectinload(Interview.feedback).joinedload(Feedback.template_version),
     # Released scores are frozen with their revision (overall_score reads them).
     selectinload(Interview.feedback)
     .selectinload(Feedback.revisions)
@@ -133,5 +135,5 @@ def detail(interview_id: int):
         seats=panel.seats(interview),
         panelled=panel.is_panel(interview),
         voice=panel.panel_feedback(interview),
-        scores={f.id: overall_score(f, interview.position) for f in shown},
+        scores={f.id: overall_score(f) for f in shown},
     )

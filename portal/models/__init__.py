@@ -35,6 +35,13 @@ from portal.models.referrals import (
     ReferralTransition,
 )
 from portal.models.reports import Job, JobStatus, Report, ReportDownload, ReportKind
+from portal.models.scorecards import (
+    PositionStageTemplate,
+    QuestionAnswer,
+    ScorecardTemplate,
+    SkillRating,
+    TemplateVersion,
+)
 from portal.models.users import STAFF, DigestSend, Role, User, UserSession
 
 __all__ = [
@@ -74,6 +81,11 @@ __all__ = [
     "ReportKind",
     "Role",
     "Stage",
+    "PositionStageTemplate",
+    "QuestionAnswer",
+    "ScorecardTemplate",
+    "SkillRating",
+    "TemplateVersion",
     "User",
     "UserSession",
     "utcnow",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, enum_column, utcnow
 from portal.models.recruiting import Interview
+from portal.models.scorecards import QuestionAnswer, SkillRating, TemplateVersion
 from portal.models.users import User
 from portal.rubric import Dimension
 
@@ -61,6 +62,10 @@ class Feedback(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(sa.ForeignKey("interviews.id"))
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # The template version the scorecard was started with, kept for good (None: engagement only).
+    template_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("template_versions.id"), index=True
+    )
     kind: Mapped[FeedbackKind] = mapped_column(
         enum_column(FeedbackKind), default=FeedbackKind.MEMBER, server_default="member"
     )
@@ -100,6 +105,13 @@ class Feedback(Base):
     )
     revisions: Mapped[list[FeedbackRevision]] = relationship(
         back_populates="feedback", cascade="all, delete-orphan", order_by="FeedbackRevision.number"
+    )
+    template_version: Mapped[TemplateVersion | None] = relationship()
+    skill_ratings: Mapped[list[SkillRating]] = relationship(
+        cascade="all, delete-orphan", order_by="SkillRating.id"
+    )
+    answers: Mapped[list[QuestionAnswer]] = relationship(
+        cascade="all, delete-orphan", order_by="QuestionAnswer.id"
     )
 
     __mapper_args__ = {"version_id_col": lock_version}
@@ -157,11 +169,13 @@ class FeedbackRevision(Base):
     # later change of weights never moves what was released.
     weights: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     score: Mapped[float | None] = mapped_column(sa.Float)
+    template_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("template_versions.id"))
     released_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     released_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     feedback: Mapped[Feedback] = relationship(back_populates="revisions")
     released_by: Mapped[User | None] = relationship()
+    template_version: Mapped[TemplateVersion | None] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("feedback_id", "number"),)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +14,7 @@ from portal.models.users import User
 
 if TYPE_CHECKING:
     from portal.models.feedback import Feedback
+    from portal.models.scorecards import PositionStageTemplate, ScorecardTemplate
 
 
 class CompanyKind(enum.StrEnum):
@@ -109,12 +110,17 @@ class Position(Base):
     location: Mapped[str | None] = mapped_column(sa.String(120))
     description: Mapped[str | None] = mapped_column(sa.Text)
     is_open: Mapped[bool] = mapped_column(default=True)
-    # Weight per engagement dimension for the derived overall score; missing keys weigh 1.
-    rubric_weights: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # The scorecard its interviews use (None: the six engagement dimensions, weighed alike),
+    # unless a stage has one of its own (stage_templates).
+    template_id: Mapped[int | None] = mapped_column(sa.ForeignKey("scorecard_templates.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     company: Mapped[Company] = relationship(back_populates="positions")
     interviews: Mapped[list[Interview]] = relationship(back_populates="position")
+    template: Mapped[ScorecardTemplate | None] = relationship()
+    stage_templates: Mapped[list[PositionStageTemplate]] = relationship(
+        cascade="all, delete-orphan", order_by="PositionStageTemplate.id"
+    )
 
     __table_args__ = (sa.UniqueConstraint("company_id", "title"),)
 

@@ -53,6 +53,7 @@ from portal.models import (
     utcnow,
 )
 from portal.passwords import hash_password
+from portal.scorecards.services import seed_library
 
 SCALE_PASSWORD = "betteroff-scale"  # noqa: S105 - documented load-test login
 ADMIN_EMAIL = "scale-admin@example.com"
@@ -185,6 +186,7 @@ def seed_scale(n_candidates: int, rng: random.Random, counts: Counts) -> None:
     now = utcnow().replace(microsecond=0)
     password_hash = hash_password(SCALE_PASSWORD)
     admin_id, recruiter_ids = _staff(password_hash, now, counts)
+    seed_library()  # the template library, to pick from (the seeded positions use none)
     positions, contacts = _companies(rng, now, counts)
     candidates = _candidates(n_candidates, rng, now, password_hash, recruiter_ids, counts)
     interviews = _interviews(candidates, positions, recruiter_ids, rng, now, counts)
@@ -244,7 +246,7 @@ def _companies(
             "title": title,
             "location": rng.choice(["Berlin", "Remote", "Leeds"]),
             "is_open": True,
-            "rubric_weights": {},
+            "template_id": None,  # scored on the engagement dimensions, as before templates
             "created_at": now,
         }
         for cid in client_ids

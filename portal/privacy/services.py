@@ -42,12 +42,14 @@ from portal.models import (
     Job,
     JobStatus,
     Position,
+    QuestionAnswer,
     Rating,
     Referral,
     ReferralTransition,
     ReleaseAcknowledgement,
     Report,
     ReportDownload,
+    SkillRating,
     User,
     UserSession,
     utcnow,
@@ -296,6 +298,12 @@ def _erase_feedback(feedback_ids: list[int]) -> None:
         .values(example=None, adjustment_reason=None)
     )
     db.session.execute(
+        update(SkillRating)
+        .where(SkillRating.feedback_id.in_(feedback_ids))
+        .values(example=None, adjustment_reason=None)
+    )
+    db.session.execute(delete(QuestionAnswer).where(QuestionAnswer.feedback_id.in_(feedback_ids)))
+    db.session.execute(
         update(ReleaseAcknowledgement)
         .where(ReleaseAcknowledgement.feedback_id.in_(feedback_ids))
         .values(matched_text=ERASED_TEXT, category=ERASED_TEXT)  # what was said, and about what
@@ -308,6 +316,8 @@ def _erase_feedback(feedback_ids: list[int]) -> None:
     for revision_id, content in revisions:
         scrubbed = {**content, **{field: None for field in CANDIDATE_TEXT_FIELDS}}
         scrubbed["ratings"] = [{**r, "example": None} for r in content.get("ratings", [])]
+        scrubbed["skills"] = [{**r, "example": None} for r in content.get("skills", [])]
+        scrubbed["answers"] = []
         db.session.execute(
             update(FeedbackRevision)
             .where(FeedbackRevision.id == revision_id)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 # Bump whenever templates, CSS, fonts or the renderer change what a PDF looks like:
 # it is part of the fingerprint, so cached PDFs made by older templates are not reused.
-TEMPLATE_VERSION = "2026.2"
+TEMPLATE_VERSION = "2026.3"
 
 ReportKindName = Literal["interview", "journey"]
 
@@ -55,8 +55,17 @@ class DimensionRating:
 
 
 @dataclass(frozen=True)
+class InterviewerAnswer:
+    """The interviewer's answer to one of the template's candidate-facing questions."""
+
+    question: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ActionItem:
-    """Practice tied to one of the two lowest-rated dimensions."""
+    """Practice tied to one of the two lowest ratings: an engagement dimension (advice from
+    the rubric) or a role skill (advice from the scorecard's template, frozen at release)."""
 
     dimension: str
     label: str
@@ -80,7 +89,8 @@ class ScorecardRef:
 
 @dataclass(frozen=True)
 class Trend:
-    """Scores of one dimension across `ReportData.scorecards`, aligned by position."""
+    """Scores of one dimension or role skill across `ReportData.scorecards`, aligned by
+    position (None where that interview did not rate it)."""
 
     dimension: str
     label: str
@@ -148,6 +158,12 @@ class ReportData:
     next_step_on: date | None
     # Corrections of the feedback this report reads, with the reason the recruiter gave.
     amendments: tuple[Amendment, ...] = ()
+    # The role skills of the scorecard's template (empty when it had none), with the same
+    # bands as the engagement dimensions; `dimension` holds the skill's key.
+    role_skills: tuple[DimensionRating, ...] = ()
+    # Journey report: a role skill's scores where its key recurs across interviews.
+    skill_trends: tuple[Trend, ...] = ()
+    answers: tuple[InterviewerAnswer, ...] = ()
 
     @property
     def covers(self) -> tuple[tuple[int, int], ...]:

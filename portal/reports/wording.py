@@ -21,6 +21,7 @@ from portal.reports.types import (
     DimensionRating,
     Gain,
     InsightParagraph,
+    InterviewerAnswer,
     ReferralItem,
     ReportData,
     ReportKindName,
@@ -93,7 +94,8 @@ def assemble(
     next_step = _clean(content.get("next_step"))
     next_step_on = _parse_date(content.get("next_step_on"))
     ratings = ratings_from(content.get("ratings") or [])
-    action_plan = action_plan_for(ratings)
+    role_skills = role_skills_from(content.get("skills") or [])
+    action_plan = action_plan_for(ratings, role_skills, content.get("skills") or [])
     practice = paragraphs(content.get("practice_suggestions"))
     referral_items = tuple(referral_item(r) for r in referrals)
     insights = _insights(covered if kind == "journey" else [current], kind == "journey")
@@ -126,7 +128,7 @@ def assemble(
             next_step_on=next_step_on,
             current_stage=current.stage,
             referrals=referral_items,
-            ratings=ratings,
+            ratings=(*ratings, *role_skills),
             action_plan=action_plan,
             practice=practice,
             insights=insights,
@@ -148,6 +150,9 @@ def assemble(
         amendments=tuple(
             a for s in (covered if kind == "journey" else [current]) if (a := s.amendment())
         ),
+        role_skills=role_skills,
+        skill_trends=skill_trends_for(covered) if kind == "journey" else (),
+        answers=answers_from(content.get("answers") or []),
     )
 
 
@@ -198,18 +203,60 @@ def ratings_from(raw: Iterable[dict[str, Any]]) -> tuple[DimensionRating, ...]:
     return tuple(ratings)
 
 
-def action_plan_for(ratings: Sequence[DimensionRating]) -> tuple[ActionItem, ...]:
-    """Practice for the two lowest-rated dimensions (ties keep rubric order)."""
-    scored = [r for r in ratings if r.score is not None]
-    lowest = sorted(scored, key=lambda r: r.score or 0)[:2]
-    return tuple(
-        ActionItem(
-            dimension=r.dimension,
-            label=r.label,
-            band=r.band,
-            practice=GUIDES[Dimension(r.dimension)].practice,
+def role_skills_from(raw: Iterable[dict[str, Any]]) -> tuple[DimensionRating, ...]:
+    """Rated role skills in the template's order, each with its band word and example."""
+    skills = []
+    for item in raw:
+        if not isinstance(item, dict) or not item.get("key") or not item.get("name"):
+            continue
+        score = item.get("score")
+        skills.append(
+            DimensionRating(
+                dimension=str(item["key"]),
+                label=str(item["name"]),
+                score=score,
+                band=band(score),
+                example=_clean(item.get("example")),
+            )
         )
-        for r in lowest
+    return tuple(skills)
+
+
+def answers_from(raw: Iterable[dict[str, Any]]) -> tuple[InterviewerAnswer, ...]:
+    return tuple(
+        InterviewerAnswer(question=str(item["question"]), text=text)
+        for item in raw
+        if isinstance(item, dict) and item.get("question") and (text := _clean(item.get("text")))
+    )
+
+
+def action_plan_for(
+    ratings: Sequence[DimensionRating],
+    role_skills: Sequence[DimensionRating] = (),
+    raw_skills: Iterable[dict[str, Any]] = (),
+) -> tuple[ActionItem, ...]:
+    """Practice for the two lowest ratings. A role skill's advice is the practice its
+    template gives (frozen with the release); a skill without any yields to the next lowest.
+    On a tie a role skill comes first (it is what the role asked for), then rubric order."""
+    advice = {
+        str(item.get("key")): " ".join(str(p) for p in item.get("practice") or [])
+        for item in raw_skills
+        if isinstance(item, dict)
+    }
+    candidates = [
+        (r.score, 0, n, r, advice[r.dimension])
+        for n, r in enumerate(role_skills)
+        if r.score is not None and advice.get(r.dimension)
+    ]
+    candidates += [
+        (r.score, 1, n, r, GUIDES[Dimension(r.dimension)].practice)
+        for n, r in enumerate(ratings)
+        if r.score is not None
+    ]
+    lowest = sorted(candidates, key=lambda c: (c[0], c[1], c[2]))[:2]
+    return tuple(
+        ActionItem(dimension=r.dimension, label=r.label, band=r.band, practice=practice)
+        for _, _, _, r, practice in lowest
     )
 
 
@@ -245,6 +292,24 @@ def trends_for(scorecards: Sequence[ReleasedScorecard]) -> tuple[Trend, ...]:
         scores = tuple(card.get(guide.dimension.value) for card in per_card)
         if any(score is not None for score in scores):
             trends.append(Trend(guide.dimension.value, guide.label, scores))
+    return tuple(trends)
+
+
+def skill_trends_for(scorecards: Sequence[ReleasedScorecard]) -> tuple[Trend, ...]:
+    """Per role skill rated in two or more of the covered scorecards (its key recurs across
+    templates or interviews), its score in each; labelled with its latest name."""
+    per_card = [role_skills_from(s.content.get("skills") or []) for s in scorecards]
+    labels: dict[str, str] = {}
+    for skills in per_card:
+        for skill in skills:
+            labels[skill.dimension] = skill.label
+    trends = []
+    for key, label in labels.items():
+        scores = tuple(
+            next((s.score for s in skills if s.dimension == key), None) for skills in per_card
+        )
+        if sum(score is not None for score in scores) >= 2:
+            trends.append(Trend(key, label, scores))
     return tuple(trends)
 
 

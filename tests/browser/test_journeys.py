@@ -107,6 +107,16 @@ def test_recruiter_writes_checks_and_releases_a_scorecard(new_page, portal, audi
     auditor.check(page, "new draft")
     for dimension, score in list(RATINGS.items())[:-1]:
         rate(page, dimension, score)
+    # The Product Manager position scores with the product management template: its role
+    # skills, with their anchors, and its required question.
+    role_skills = page.get_by_role("region", name="1b. Role skills")
+    expect(role_skills.get_by_role("radiogroup")).to_have_count(4)
+    expect(role_skills).to_contain_text("Prioritisation")
+    for group in role_skills.get_by_role("radiogroup").all():
+        group.get_by_label("4", exact=True).check()
+    page.get_by_label(re.compile("^Which example best showed how the candidate")).fill(
+        "The clinic scheduling case: she ranked the requests by clinics affected."
+    )
     page.get_by_label("Invite to the next interview").check()
     page.get_by_label("Next step", exact=True).fill(
         "A second interview with the analytics lead next week."

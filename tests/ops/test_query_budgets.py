@@ -31,6 +31,7 @@ from portal.models import (
     Referral,
     ReportKind,
     Role,
+    ScorecardTemplate,
     User,
 )
 from portal.ops.seed_scale import ADMIN_EMAIL, SCALE_PASSWORD, Counts, seed_scale
@@ -101,19 +102,23 @@ BUDGETS = {
     "candidates.edit": 2,
     "candidates.index": 6,
     "candidates.new": 1,
-    "companies.detail": 3,
+    "companies.detail": 4,  # + the positions' templates per stage
     "companies.edit": 2,
-    "companies.edit_position": 3,
+    "companies.edit_position": 5,  # + its templates, per stage
     "companies.index": 4,
     "companies.new": 1,
-    "companies.new_position": 2,
+    "companies.new_position": 3,  # + the templates to pick from
+    "scorecards.index": 4,
+    "scorecards.detail": 5,
+    "scorecards.new": 1,
+    "scorecards.edit": 3,
     # + who sits on the panel, their scorecards' states; for the panel's feedback, the
     # members' submitted scorecards with ratings (the medians it was adjusted from)
-    "feedback.detail": 8,
-    "feedback.debrief": 7,
-    "feedback.edit": 11,  # loaded again after a refused save, so twice the panel's 2
-    "feedback.release": 6,
-    "interviews.detail": 6,  # + the frozen scores of released revisions, + the panel
+    "feedback.detail": 12,  # + role-skill ratings and answers (own, and the panel's)
+    "feedback.debrief": 9,  # + the template version and its role-skill ratings
+    "feedback.edit": 15,  # loaded again after a refused save, so twice the panel's 2
+    "feedback.release": 8,
+    "interviews.detail": 7,  # + the frozen scores of released revisions, + the panel
     "interviews.edit": 7,  # + the panel, and its scorecards' states (fixed once released)
     "interviews.index": 5,
     "interviews.new": 4,
@@ -189,6 +194,7 @@ def build_world(n: int, richest: bool) -> dict[str, object]:
         "submitted_feedback_id": _any_feedback(FeedbackState.SUBMITTED),
         "user_id": db.session.scalar(select(User.id).where(User.role == Role.RECRUITER).limit(1)),
         "contact_id": db.session.scalar(select(PartnerContact.id).limit(1)),
+        "template_id": db.session.scalar(select(ScorecardTemplate.id).limit(1)),
         "recruiter_email": db.session.scalar(
             select(User.email).where(User.role == Role.RECRUITER).limit(1)
         ),
