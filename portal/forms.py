@@ -158,6 +158,13 @@ class IdSelectField(SelectField):
         kwargs["coerce"] = _id_or_error
         super().__init__(label, validators, **kwargs)
 
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:  # a mangled id: said as plainly as an id that is not offered
+            self.data = None
+            raise ValueError(self.gettext("Not a valid choice.")) from None
+
     def pre_validate(self, form: Any) -> None:
         if self.process_errors or self.data is None:
             return  # a mangled id was reported while coercing; blank is for Required

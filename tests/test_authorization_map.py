@@ -92,6 +92,10 @@ RULES: dict[str, set[str]] = {
             "companies.edit",
             "companies.new_position",
             "companies.edit_position",
+            "scorecards.index",
+            "scorecards.detail",
+            "scorecards.new",
+            "scorecards.edit",
             "interviews.index",
             "interviews.new",
             "interviews.detail",
@@ -117,6 +121,7 @@ RULES: dict[str, set[str]] = {
             "admin.interviewers",
             "admin.retry_job",
             "admin.erase_candidate",
+            "scorecards.archive",
             "referrals.board_list",
             "referrals.board_columns",
             "referrals.metrics",
@@ -181,6 +186,7 @@ def world(app) -> World:
             from_status=ReferralStatus.PROPOSED, to_status=ReferralStatus.APPROVED, actor=admin
         )
     )
+    template = factories.template("Engineering", skills=factories.SKILLS)
     job = Job(kind="render_report", payload={}, status=JobStatus.FAILED, attempts=3, last_error="x")
     db.session.add_all([referral, job])
     commit()
@@ -194,6 +200,7 @@ def world(app) -> World:
         "job_id": job.id,
         "referral_id": referral.id,
         "contact_id": contact.id,
+        "template_id": template.id,
         "token": "",
     }
     ids_by_endpoint = {

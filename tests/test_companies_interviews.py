@@ -1,4 +1,4 @@
-"""Companies, positions with score weights, and scheduling interviews."""
+"""Companies, positions with their scorecard templates, and scheduling interviews."""
 
 from datetime import timedelta
 
@@ -9,28 +9,28 @@ from tests import factories
 from tests.factories import sign_in
 
 
-def test_recruiter_adds_company_and_position_with_weights(client, recruiter):
+def test_recruiter_adds_company_and_position_with_a_template(client, recruiter):
     sign_in(client, recruiter.email)
     created = client.post(
         "/companies/new", data={"name": "Northwind", "kind": "client", "active": "y"}
     )
     assert created.status_code == 302
     company = db.session.scalar(db.select(Company))
-    weights = {
-        f"weight_{d}": "1"
-        for d in ["presence", "exchange", "listening", "questions", "preparation", "composure"]
-    }
-    weights["weight_exchange"] = "3"
-    weights["weight_composure"] = "0"
+    template = factories.template("Analytics", weights={"exchange": 3, "composure": 0})
+    form = client.get(f"/companies/{company.id}/positions/new").text
+    assert "Engagement dimensions only" in form and ">Analytics</option>" in form
     response = client.post(
         f"/companies/{company.id}/positions/new",
-        data={"title": "Data Analyst", "is_open": "y", **weights},
+        data={"title": "Data Analyst", "is_open": "y", "template_id": str(template.id)},
     )
     assert response.status_code == 302
     position = db.session.scalar(db.select(Position))
-    assert position.rubric_weights == {"exchange": 3, "composure": 0}
+    assert position.template == template
     page = client.get(f"/companies/{company.id}").text
-    assert "Two-way information exchange ×3" in page and "Composure and attitude ×0" in page
+    assert ">Analytics</a>" in page
+    library = client.get(f"/scorecard-templates/{template.id}").text
+    assert "Two-way information exchange <strong>×3</strong>" in library
+    assert "Composure and attitude <strong>×0</strong>" in library
 
 
 def test_company_and_position_bad_input(client, recruiter):
@@ -45,17 +45,12 @@ def test_company_and_position_bad_input(client, recruiter):
     company = db.session.scalar(db.select(Company))
     bad = client.post(
         f"/companies/{company.id}/positions/new",
-        data={"title": "", "weight_presence": "9", "weight_exchange": "two"},
+        data={"title": "", "template_id": "two", "template_first": "2147483648"},
     )
     assert "Enter the job title." in bad.text
-    assert "Use a whole number from 0 to 5." in bad.text
-    assert "Not a valid integer value" in bad.text
-    zero = {
-        f"weight_{d}": "0"
-        for d in ["presence", "exchange", "listening", "questions", "preparation", "composure"]
-    }
-    all_zero = client.post(f"/companies/{company.id}/positions/new", data={"title": "X", **zero})
-    assert "needs a weight above 0" in all_zero.text
+    assert 'id="template_id-error">Not a valid choice.' in bad.text
+    assert 'id="template_first-error">Not a valid choice.' in bad.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Position)) == 0
 
 
 def test_schedule_an_interview_and_edit_it(client, recruiter, other_recruiter):

@@ -1,4 +1,5 @@
-"""Released means frozen: weights and the overall score are stored with the released revision."""
+"""Released means frozen: weights, the overall score and the template version are stored with the
+released revision; a scorecard keeps the template version it was started with."""
 
 from __future__ import annotations
 
@@ -10,58 +11,66 @@ from flask_migrate import downgrade, upgrade
 
 from portal.extensions import db
 from portal.feedback import services
+from portal.scorecards import services as templates
+from portal.scorecards.definition import Definition
 from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import sign_in
 from tests.test_migrations import empty_database_url  # noqa: F401 - fixture
 
-WEIGHTS_FORM = {
-    "title": "Data Analyst",
-    "is_open": "y",
-    **{f"weight_{d}": "1" for d in ("exchange", "listening", "questions", "preparation")},
-}
+ALL_ONE = {d.value: 1.0 for d in services.Dimension}
 
 
-def test_changing_a_positions_weights_moves_only_unreleased_scores(client, admin, recruiter):
-    position = factories.position("Data Analyst")
+def test_editing_a_templates_weights_moves_no_score_already_started(client, admin, recruiter):
+    position = factories.position("Data Analyst", weights={"presence": 1})
+    template = position.template
+    scores = {d: s for d, s in zip(services.Dimension, [5, 1, 1, 1, 1, 1], strict=True)}
     released = factories.feedback(
         factories.interview(factories.candidate("Maya Chen"), recruiter, position_=position),
         recruiter,
         "released",
-        scores={d: s for d, s in zip(services.Dimension, [5, 1, 1, 1, 1, 1], strict=True)},
+        scores=scores,
     )
     draft = factories.feedback(
         factories.interview(factories.candidate("Jonas Weber"), recruiter, position_=position),
         recruiter,
         "draft",
-        scores={d: s for d, s in zip(services.Dimension, [5, 1, 1, 1, 1, 1], strict=True)},
+        scores=scores,
     )
     assert services.overall_score(released) == 1.67  # all weights 1: (5 + 5 × 1) / 6
-    assert released.revisions[-1].weights == {} and released.revisions[-1].score == 1.67
+    assert released.revisions[-1].weights == ALL_ONE and released.revisions[-1].score == 1.67
     sign_in(client, admin.email)
 
-    client.post(
-        f"/companies/positions/{position.id}/edit",
-        data={**WEIGHTS_FORM, "weight_presence": "5", "weight_composure": "0"},
-    )
+    data = {f"weight_{d.value}": "1" for d in services.Dimension}
+    data |= {"name": template.name, "weight_presence": "5", "weight_composure": "0"}
+    assert client.post(f"/scorecard-templates/{template.id}/edit", data=data).status_code == 302
 
     db.session.expire_all()
-    assert position.rubric_weights == {"presence": 5, "composure": 0}
-    assert services.overall_score(released) == 1.67  # released months ago: unchanged
-    assert services.overall_score(draft) == 3.22  # (5×5 + 4×1) / 9, composure left out
-    page = client.get(f"/feedback/{released.id}").text
-    assert "1.67" in page
+    assert template.current.number == 2
+    assert template.current.spec.weights == {"presence": 5.0, "composure": 0.0}
+    assert services.overall_score(released) == 1.67  # released: frozen
+    assert services.overall_score(draft) == 1.67  # started on version 1: keeps it
+    later = factories.feedback(
+        factories.interview(factories.candidate("Lena Fischer"), recruiter, position_=position),
+        recruiter,
+        "draft",
+        scores=scores,
+    )
+    assert services.overall_score(later) == 3.22  # version 2: (5×5 + 4×1) / 9, composure out
+    assert "1.67" in client.get(f"/feedback/{released.id}").text
 
 
-def test_an_amendment_after_a_weight_change_is_scored_with_the_new_weights(admin, recruiter):
-    position = factories.position("Data Analyst")
+def test_an_amendment_is_scored_with_the_scorecards_own_version(admin, recruiter):
+    position = factories.position("Data Analyst", weights={"presence": 0})
     feedback = factories.feedback(
         factories.interview(factories.candidate("Maya Chen"), recruiter, position_=position),
         recruiter,
         "released",
     )
-    position.rubric_weights = {"presence": 0}
+    template = position.template
+    templates.save_template(template, Definition.parse({}), actor=admin, name=template.name)
     commit()
+    assert template.current.number == 2  # presence counts again from version 2
 
     services.amend_feedback(
         feedback,
@@ -76,8 +85,9 @@ def test_an_amendment_after_a_weight_change_is_scored_with_the_new_weights(admin
     commit()
 
     first, second = feedback.revisions
-    assert (first.weights, first.score) == ({}, 4.0)
-    assert (second.weights, second.score) == ({"presence": 0}, 4.0)  # presence left out
+    assert (first.weights, first.score) == ({**ALL_ONE, "presence": 0.0}, 4.0)
+    assert (second.weights, second.score) == ({**ALL_ONE, "presence": 0.0}, 4.0)
+    assert first.template_version_id == second.template_version_id == template.versions[0].id
 
 
 def test_the_migration_freezes_existing_releases_with_the_weights_they_showed(

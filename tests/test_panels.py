@@ -201,7 +201,7 @@ def test_the_debrief_is_for_the_lead_once_scored_and_admins(
     assert as_user(app, admin).get(f"/interviews/{trio.id}/debrief").status_code == 200
     score(trio, recruiter, 4)
     page = lead.get(f"/interviews/{trio.id}/debrief").get_data(as_text=True)
-    assert "The panel disagrees on 1 dimension" in page and "Presence and focus" in page
+    assert "The panel disagrees on 1 area" in page and "Presence and focus" in page
     assert as_user(app, other_recruiter).get(f"/interviews/{trio.id}/debrief").status_code == 403
 
 

@@ -32,12 +32,14 @@ from portal.models import (
     FeedbackState,
     Interview,
     PanelMember,
+    QuestionAnswer,
     Rating,
     SkillRating,
     User,
 )
 from portal.permissions import ERASED_MESSAGE, has_released, is_erased
 from portal.rubric import GUIDES
+from portal.scorecards.definition import ENGAGEMENT_ONLY, Definition
 from portal.scorecards.services import definition_of, version_for
 from portal.unit_of_work import DomainError
 
@@ -212,6 +214,9 @@ class Debrief:
     decisions: Counter
     texts: dict[str, list[tuple[User, str]]] = field(default_factory=dict)
     skills: list[DimensionRow] = field(default_factory=list)
+    # The template's questions: each member's answer, by question key.
+    answers: dict[str, list[tuple[User, str]]] = field(default_factory=dict)
+    definition: Definition = ENGAGEMENT_ONLY
 
     @property
     def complete(self) -> bool:
@@ -258,7 +263,17 @@ def debrief(interview: Interview) -> Debrief:
             DimensionRow(dimension.value, GUIDES[dimension].label, scores, examples, dimension)
         )
     skill_rows = []
-    for skill in definition_of(version_for(interview)).skills:
+    definition = definition_of(version_for(interview))
+    answers = {
+        q.key: [
+            (user, a.text)
+            for user, card in cards
+            for a in card.answers
+            if a.question_key == q.key and a.text
+        ]
+        for q in definition.questions
+    }
+    for skill in definition.skills:
         scores, examples = [], []
         for user, card in cards:
             rating = next((r for r in card.skill_ratings if r.skill_key == skill.key), None)
@@ -271,7 +286,7 @@ def debrief(interview: Interview) -> Debrief:
         name: [(user, getattr(card, name)) for user, card in cards if getattr(card, name)]
         for name in PANEL_TEXT_FIELDS
     }
-    return Debrief(interview, panel_seats, rows, decisions, texts, skill_rows)
+    return Debrief(interview, panel_seats, rows, decisions, texts, skill_rows, answers, definition)
 
 
 def _submitted_cards(interview: Interview) -> list[Feedback]:
@@ -286,7 +301,11 @@ def _submitted_cards(interview: Interview) -> list[Feedback]:
                 Feedback.author_id.in_(member_ids(interview)),
                 Feedback.state.in_(SUBMITTED_STATES),
             )
-            .options(selectinload(Feedback.ratings), selectinload(Feedback.skill_ratings))
+            .options(
+                selectinload(Feedback.ratings),
+                selectinload(Feedback.skill_ratings),
+                selectinload(Feedback.answers),
+            )
         )
     )
 
@@ -330,6 +349,9 @@ def start_panel_feedback(interview: Interview, actor: User) -> Feedback:
         )
     for name, entries in summary.texts.items():
         setattr(feedback, name, _gathered(text for _, text in entries))
+    for key, entries in summary.answers.items():
+        if gathered := _gathered(text for _, text in entries):
+            feedback.answers.append(QuestionAnswer(question_key=key, text=gathered))
     if len(summary.decisions) == 1:  # unanimous: start there; otherwise the lead decides
         feedback.decision = next(iter(summary.decisions))
     dates = {

@@ -28,14 +28,16 @@ DEBRIEF_PAGE = (
 def debrief(interview_id: int):
     interview = load(Interview, interview_id, can_debrief, *DEBRIEF_PAGE)
     see = can_see_panel_scores(me(), interview)
+    summary = panel.debrief(interview) if see else None
     return render_template(
         "feedback/debrief.html",
         interview=interview,
         see_scores=see,
-        debrief=panel.debrief(interview) if see else None,
+        debrief=summary,
         seats=panel.seats(interview),
         voice=panel.panel_feedback(interview),
         tally=panel.tally,
+        questions={q.key: q for q in summary.definition.questions} if summary else {},
     )
 
 

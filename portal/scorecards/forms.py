@@ -116,23 +116,31 @@ class TemplateForm(Form):
             return None
 
     def _place(self, place: str, message: str) -> None:
+        """Put a definition problem ("skills.2.anchors.3") beside the field it concerns; one
+        that names no field of its own goes beside the row's first field, or the name."""
         parts = place.split(".")
         text = message[0].upper() + message[1:] + "."
-        target = None
-        if parts[0] == "weights":
-            target = self[f"weight_{parts[1]}"] if len(parts) > 1 else self["weight_presence"]
-        elif parts[0] in ("skills", "questions") and len(parts) > 2:
-            row = self._rows[parts[0]][int(parts[1]) - 1]
-            prefix = "skill" if parts[0] == "skills" else "question"
-            part = "_".join(parts[2:4]) if parts[2] == "anchors" else parts[2]
-            if part == "practice" or part == "key":
-                part = "practice" if part == "practice" else "name" if prefix == "skill" else "text"
-            target = self[f"{prefix}_{row}_{part}"]
+        name = "name"
+        if parts[0] == "weights" and len(parts) > 1:
+            name = f"weight_{parts[1]}"
         elif parts[0] in ("skills", "questions"):
-            first = "skill_1_name" if parts[0] == "skills" else "question_1_text"
-            target = self[first]
-        if target is not None:
-            target.errors = [*target.errors, text]
+            prefix, first = ("skill", "name") if parts[0] == "skills" else ("question", "text")
+            rows = self._rows[parts[0]]
+            if len(parts) > 2 and parts[1].isdigit() and int(parts[1]) <= len(rows):
+                row = rows[int(parts[1]) - 1]
+                part = (
+                    f"anchor_{parts[3]}" if parts[2] == "anchors" and len(parts) > 3 else parts[2]
+                )
+                if (
+                    part not in (SKILL_PARTS if prefix == "skill" else QUESTION_PARTS)
+                    or part == "key"
+                ):
+                    part = first
+                name = f"{prefix}_{row}_{part}"
+            else:
+                name = f"{prefix}_1_{first}"
+        target = self._fields.get(name) or self.name
+        target.errors = [*target.errors, text]
 
     @classmethod
     def prefill(cls, name: str, description: str | None, definition: Definition) -> dict:

@@ -123,9 +123,10 @@ def edit(template_id: int):
 
 def _form(template: ScorecardTemplate | None, prefill: dict):
     form = TemplateForm(data=None if request.method == "POST" else prefill)
-    if form.validate_on_submit():
-        definition = form.definition()
-        if definition is None:
+    if form.is_submitted():
+        valid = form.validate()
+        definition = form.definition()  # read even when invalid: every problem shows at once
+        if not valid or definition is None:
             flash("Some answers need your attention; nothing you typed was lost.", "error")
         else:
             before = template.current.number if template else 0
@@ -151,8 +152,6 @@ def _form(template: ScorecardTemplate | None, prefill: dict):
                 else:
                     flash(f"{template.name} created. Pick it for a position to use it.", "success")
                 return redirect(url_for("scorecards.detail", template_id=template.id))
-    elif request.method == "POST":
-        flash("Some answers need your attention; nothing you typed was lost.", "error")
     return render_template(
         "scorecards/form.html",
         form=form,

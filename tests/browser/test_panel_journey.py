@@ -43,6 +43,12 @@ def rate(page: Page, dimension: str, score: str) -> None:
 def write_scorecard(page: Page, who: str) -> None:
     for dimension in DIMENSIONS:
         rate(page, dimension, PRESENCE[who] if dimension == "Presence and focus" else "4")
+    # The position's template: every role skill rated, every question answered.
+    for group in page.get_by_role("region", name="1b. Role skills").get_by_role("radiogroup").all():
+        group.get_by_label("4", exact=True).check()
+    questions = page.get_by_role("region", name="1c. The template's questions")
+    for answer in questions.get_by_role("textbox").all():
+        answer.fill(f"What {who} saw in the case study.")
     page.get_by_label("Invite to the next interview").check()
     page.get_by_label("Next step", exact=True).fill("A final conversation with the team lead.")
     page.get_by_label("Strengths", exact=True).fill(STRENGTHS[who])
@@ -122,7 +128,7 @@ def test_a_panel_scores_alone_debriefs_and_speaks_with_one_voice(new_page, porta
     page.get_by_role("link", name="Open the debrief").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Maya Chen")
     ratings = page.get_by_role("region", name="Ratings side by side")
-    expect(ratings).to_contain_text("The panel disagrees on 1 dimension")
+    expect(ratings).to_contain_text("The panel disagrees on 1 area")
     presence = ratings.get_by_role("row").filter(has_text="Presence and focus")
     expect(presence).to_contain_text("Disagreement")
     expect(presence.locator("td").last).to_have_text("4")

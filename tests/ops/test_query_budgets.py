@@ -114,8 +114,8 @@ BUDGETS = {
     "scorecards.edit": 3,
     # + who sits on the panel, their scorecards' states; for the panel's feedback, the
     # members' submitted scorecards with ratings (the medians it was adjusted from)
-    "feedback.detail": 12,  # + role-skill ratings and answers (own, and the panel's)
-    "feedback.debrief": 9,  # + the template version and its role-skill ratings
+    "feedback.detail": 13,  # + role-skill ratings and answers (own, and the panel's)
+    "feedback.debrief": 10,  # + the template version, role-skill ratings and answers
     "feedback.edit": 15,  # loaded again after a refused save, so twice the panel's 2
     "feedback.release": 8,
     "interviews.detail": 7,  # + the frozen scores of released revisions, + the panel
