@@ -578,3 +578,36 @@ def test_a_template_version_is_never_updated_in_place(recruiter, admin):
     commit()
     db.session.expire_all()
     assert db.session.get(TemplateVersion, first.id).definition == before
+
+
+def test_the_demo_shows_role_skills_to_a_readme_candidate(app, client):
+    """Two demo positions with different templates: Maya Chen (a README login) reads the data
+    skills in her PDF; Jonas Weber's operations report has its own and none of hers."""
+    from portal.demo import seed_demo
+    from portal.models import Candidate, Interview
+
+    seed_demo()
+    commit()
+
+    def released_pdf(email: str) -> str:
+        feedback_id = db.session.scalar(
+            sa.select(Feedback.id)
+            .join(Feedback.interview)
+            .join(Interview.candidate)
+            .where(Candidate.email == email, Feedback.state == FeedbackState.RELEASED)
+            .order_by(Feedback.id)
+            .limit(1)
+        )
+        client.post("/sign-out")
+        sign_in(client, email, "betteroff-demo")
+        response = client.get(f"/reports/feedback/{feedback_id}.pdf")
+        assert response.status_code == 200
+        return pdf_text(response.data)
+
+    maya = released_pdf("candidate@example.com")
+    assert "Skills for this role" in maya
+    assert "Framing the business question" in maya and "Querying and preparing data" in maya
+    assert "Presence and focus" in maya and "Composure and attitude" in maya
+    jonas = released_pdf("candidate2@example.com")
+    assert "Skills for this role" in jonas and "Process improvement" in jonas
+    assert "Statistical judgement" not in jonas and "Statistical judgement" in maya
