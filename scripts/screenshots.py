@@ -33,7 +33,16 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from portal import create_app
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
-from portal.models import Base, Candidate, Feedback, FeedbackKind, FeedbackState, Interview, Stage
+from portal.models import (
+    Base,
+    Candidate,
+    Feedback,
+    FeedbackKind,
+    FeedbackState,
+    Interview,
+    ScorecardTemplate,
+    Stage,
+)
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -99,6 +108,20 @@ def shots(ids: dict[str, int]) -> list[Shot]:
             "/admin/referrals/board",
             then_narrow=scroll_to(".ref-board"),
         ),
+        Shot(
+            "scorecard-role-skills",
+            "recruiter@example.com",
+            f"/feedback/{ids['draft']}/edit",
+            scroll_to("#role-skills-h"),
+        ),
+        Shot("templates", "recruiter@example.com", "/scorecard-templates/", readme=False),
+        Shot("template", "recruiter@example.com", f"/scorecard-templates/{ids['template']}"),
+        Shot(
+            "template-form",
+            "recruiter@example.com",
+            f"/scorecard-templates/{ids['template']}/edit",
+            readme=False,
+        ),
         Shot("sign-in", None, "/sign-in", readme=False),
         Shot("interviews", "recruiter@example.com", "/interviews/", readme=False),
         Shot(
@@ -159,8 +182,12 @@ def prepare_data() -> dict[str, int]:
         .join(Interview.candidate)
         .where(Candidate.email == "kwame.asante@example.com", Interview.stage == Stage.SECOND)
     )
+    template = db.session.scalar(
+        select(ScorecardTemplate.id).where(ScorecardTemplate.family == "data_analytics")
+    )
     db.session.commit()
     return {
+        "template": template,
         "draft": draft,
         "risky": risky.id,
         "maya": maya,
