@@ -611,3 +611,20 @@ def test_the_demo_shows_role_skills_to_a_readme_candidate(app, client):
     jonas = released_pdf("candidate2@example.com")
     assert "Skills for this role" in jonas and "Process improvement" in jonas
     assert "Statistical judgement" not in jonas and "Statistical judgement" in maya
+
+
+def test_the_candidate_portal_shows_role_skills_and_their_answer(client, recruiter):
+    position, _ = skills_position()
+    cand = factories.candidate("Maya Chen", "maya@example.com", with_account=True)
+    feedback = factories.feedback(
+        factories.interview(cand, recruiter, position_=position),
+        recruiter,
+        "released",
+        skill_scores={"problem_solving": 2, "sql": 5},
+        answers={"evidence": "INTERNAL-ANSWER-55", "next_time": "Bring one project end to end."},
+    )
+    sign_in(client, "maya@example.com")
+    page = client.get(f"/my/feedback/{feedback.id}").text
+    assert "Skills for this role" in page and "Problem solving" in page
+    assert "Developing" in page and "Bring one project end to end." in page
+    assert "INTERNAL-ANSWER-55" not in page
