@@ -22,7 +22,9 @@ def free_port() -> int:
 
 
 def get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
+    # A request may wait for a recycled worker to boot (the app's imports, a second or more on
+    # a busy 2-core machine): generous, since the point is that it is answered, not how fast.
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
         return response.status, response.read().decode()
 
 
