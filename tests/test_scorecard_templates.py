@@ -261,7 +261,7 @@ def test_the_form_refuses_ratings_for_skills_the_template_does_not_hold(client, 
     )
     response = client.post(edit, data={**data, "lock_version": feedback.lock_version})
     assert response.status_code == 200
-    assert "has no negotiation" in response.text
+    assert "has no skill or question called “negotiation”" in response.text
     assert "TYPED-STRENGTH-991 stays in the form." in response.text
     db.session.expire_all()
     assert db.session.get(Feedback, feedback.id).strengths is None  # nothing half-saved
@@ -628,3 +628,16 @@ def test_the_candidate_portal_shows_role_skills_and_their_answer(client, recruit
     assert "Skills for this role" in page and "Problem solving" in page
     assert "Developing" in page and "Bring one project end to end." in page
     assert "INTERNAL-ANSWER-55" not in page
+
+
+def test_a_huge_made_up_field_name_is_refused_briefly(client, recruiter):
+    position, _ = skills_position()
+    interview = factories.interview(factories.candidate("Maya Chen"), recruiter, position_=position)
+    sign_in(client, recruiter.email)
+    edit = client.post(f"/interviews/{interview.id}/scorecard").headers["Location"]
+    feedback = db.session.scalar(sa.select(Feedback))
+    data = factories.scorecard_form(save="1", **{"answer_" + "<b>x</b>" * 900: "hello"})
+    response = client.post(edit, data={**data, "lock_version": feedback.lock_version})
+    assert response.status_code == 200
+    assert "has no skill or question called" in response.text
+    assert "<b>x</b>" not in response.text and len(response.text) < 60_000

@@ -468,9 +468,11 @@ def _copy_template_part(feedback: Feedback, data: ScorecardInput) -> list[str]:
     unknown_skills = [k for k in unknown_skills if definition.skill(k) is None]
     unknown_questions = sorted(k for k in data.answers if definition.question(k) is None)
     if unknown_skills or unknown_questions:
-        what = ", ".join([*unknown_skills, *unknown_questions])
+        # Names as sent, shortened: a hand-made request may post anything as a field name.
+        what = ", ".join(f"“{key[:40]}”" for key in [*unknown_skills, *unknown_questions][:3])
         raise FeedbackError(
-            f"This scorecard's template has no {what}: reload the page to see what it rates."
+            f"This scorecard's template has no skill or question called {what}: reload the "
+            "page to see what it rates."
         )
     changed = []
     ratings = {r.skill_key: r for r in feedback.skill_ratings}
