@@ -641,3 +641,34 @@ def test_a_huge_made_up_field_name_is_refused_briefly(client, recruiter):
     assert response.status_code == 200
     assert "has no skill or question called" in response.text
     assert "<b>x</b>" not in response.text and len(response.text) < 60_000
+
+
+def test_the_dashboard_shows_my_role_skill_averages_beside_the_teams(
+    client, recruiter, other_recruiter
+):
+    position, _ = skills_position()
+    for author, scores in ((recruiter, (2, 4)), (other_recruiter, (4, 4))):
+        factories.feedback(
+            factories.interview(
+                factories.candidate(f"Cand {author.id}"), author, position_=position
+            ),
+            author,
+            "submitted",
+            skill_scores={"problem_solving": scores[0], "sql": scores[1]},
+        )
+    sign_in(client, recruiter.email)
+    page = client.get("/").text
+    assert "Role skills you rate" in page
+    title = page[page.index("Role-skill averages, you and the team") :].split("</title>")[0]
+    assert "Problem solving 2.0 (team 3.0)" in title and "SQL 4.0 (team 4.0)" in title
+    # A new submission shows at once: the cached averages are forgotten on a scorecard change.
+    factories.feedback(
+        factories.interview(factories.candidate("Cand late"), recruiter, position_=position),
+        recruiter,
+        "submitted",
+        skill_scores={"problem_solving": 5, "sql": 4},
+    )
+    title = (
+        client.get("/").text.split("Role-skill averages, you and the team")[1].split("</title>")[0]
+    )
+    assert "Problem solving 3.5 (team 3.7)" in title

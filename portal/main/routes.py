@@ -20,5 +20,6 @@ def home():
         released=services.my_feedback(user, FeedbackState.RELEASED),
         my_averages=services.engagement_averages(user),
         team_averages=services.engagement_averages(None),
+        skill_averages=services.role_skill_averages(user),
         counts=services.state_counts(None if user.role is Role.ADMIN else user),
     )

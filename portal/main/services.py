@@ -21,10 +21,13 @@ from portal.models import (
     PanelMember,
     Position,
     Rating,
+    SkillRating,
+    TemplateVersion,
     User,
     utcnow,
 )
 from portal.rubric import GUIDES
+from portal.scorecards.definition import Definition
 
 LIST_LIMIT = 8
 # Interviews older than this without a scorecard are left to the interview list's "without
@@ -167,6 +170,60 @@ def _average_rows(user: User | None) -> dict[str, tuple[float, int]]:
     if user is not None:
         query = query.where(Feedback.author_id == user.id)
     return {dim.value: (float(avg), count) for dim, avg, count in db.session.execute(query)}
+
+
+SKILL_AVERAGES_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class SkillAverage:
+    key: str
+    label: str
+    average: float | None
+    count: int
+
+
+def role_skill_averages(user: User) -> tuple[list[SkillAverage], list[SkillAverage]]:
+    """The role skills the team rates most (by key, across templates: a key means one skill),
+    with my average and the team's, aligned row by row. Cached like the engagement averages."""
+    generation = cache.get(AVERAGES_GENERATION) or "0"
+    key = f"dashboard:skill-averages:{generation}:{user.id}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = (_skill_rows(None), _skill_rows(user), _skill_labels())
+        cache.set(key, cached, timeout=AVERAGES_SECONDS)
+    team, mine, labels = cached
+    keys = sorted(team, key=lambda k: (-team[k][1], labels.get(k, k)))[:SKILL_AVERAGES_SHOWN]
+
+    def row(rows: dict[str, tuple[float, int]], k: str) -> SkillAverage:
+        average, count = rows.get(k, (None, 0))
+        shown = round(average, 1) if average is not None else None
+        return SkillAverage(k, labels.get(k, k.replace("_", " ").capitalize()), shown, count)
+
+    return [row(mine, k) for k in keys], [row(team, k) for k in keys]
+
+
+def _skill_rows(user: User | None) -> dict[str, tuple[float, int]]:
+    query = (
+        select(SkillRating.skill_key, func.avg(SkillRating.score), func.count(SkillRating.score))
+        .join(Feedback, Feedback.id == SkillRating.feedback_id)
+        .where(Feedback.state.in_(SUBMITTED_STATES), SkillRating.score.is_not(None))
+        .group_by(SkillRating.skill_key)
+    )
+    if user is not None:
+        query = query.where(Feedback.author_id == user.id)
+    return {k: (float(avg), count) for k, avg, count in db.session.execute(query)}
+
+
+def _skill_labels() -> dict[str, str]:
+    """Each skill key's name, as the newest template version that has it spells it."""
+    labels: dict[str, str] = {}
+    for definition in db.session.scalars(
+        select(TemplateVersion.definition).order_by(TemplateVersion.created_at, TemplateVersion.id)
+    ):
+        for skill in Definition.from_json(definition).skills:
+            labels[skill.key] = skill.name
+    return labels
 
 
 def forget_averages() -> None:

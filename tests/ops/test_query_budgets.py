@@ -73,7 +73,7 @@ EXTRA_CASES = [
 # Statements per page (as measured when the budget was set), the same at both data sizes.
 # Change one only on purpose; a page not listed may spend DEFAULT_BUDGET.
 BUDGETS = {
-    "/ (recruiter)": 8,
+    "/ (recruiter)": 10,  # + role-skill averages (yours, the team's) when the cache is cold
     "/ (candidate)": 6,  # with the revision dates of amended scorecards
     # A search first looks up the matching candidates, positions and interviewees (3 small
     # indexed queries; 2 for the interview list) so the list query knows how many it is after.
@@ -122,7 +122,7 @@ BUDGETS = {
     "interviews.edit": 7,  # + the panel, and its scorecards' states (fixed once released)
     "interviews.index": 5,
     "interviews.new": 4,
-    "main.home": 8,
+    "main.home": 11,  # + role-skill averages, theirs and the team's, and the skills' names
     "ops.healthz": 1,
     "ops.readyz": 2,
     "referrals.board_columns": 5,
