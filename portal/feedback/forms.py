@@ -25,6 +25,7 @@ from portal.feedback.vocabulary import (
     REASON,
     TEMPLATE_PREFIXES,
     TEXT_FIELDS,
+    template_labels,
 )
 from portal.forms import EnumRadioField, Form, KeyListField, VersionField, choices
 from portal.models import Decision, Dimension, Feedback
@@ -154,16 +155,18 @@ for _name, _guide in EXAMPLE_FIELDS.items():
 @functools.lru_cache(maxsize=128)
 def _form_class(definition_json: str) -> type[ScorecardForm]:
     definition = Definition.from_json(json.loads(definition_json))
+    labels = template_labels(definition)
     fields: dict[str, Any] = {}
     for skill in definition.skills:
         fields[RATE + skill.key] = RadioField(
-            skill.name, choices=SCORE_CHOICES, validators=[Optional()], validate_choice=True
+            labels[RATE + skill.key],
+            choices=SCORE_CHOICES,
+            validators=[Optional()],
+            validate_choice=True,
         )
-        fields[EVIDENCE + skill.key] = _text(
-            f"Observed example: {skill.name.lower()}", "", EXAMPLE_LIMIT
-        )
+        fields[EVIDENCE + skill.key] = _text(labels[EVIDENCE + skill.key], "", EXAMPLE_LIMIT)
         fields[REASON + skill.key] = _text(
-            f"Why this differs from the panel: {skill.name.lower()}",
+            labels[REASON + skill.key],
             "Kept for the panel and admins; the candidate never sees it.",
             ADJUSTMENT_LIMIT,
         )
@@ -173,7 +176,7 @@ def _form_class(definition_json: str) -> type[ScorecardForm]:
             if question.candidate_facing
             else "For the recruiting side only; the candidate never sees it."
         )
-        fields[ANSWER + question.key] = _text(question.text, hint, ANSWER_LIMIT)
+        fields[ANSWER + question.key] = _text(labels[ANSWER + question.key], hint, ANSWER_LIMIT)
     return type("TemplateScorecardForm", (ScorecardForm,), fields)
 
 

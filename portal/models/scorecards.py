@@ -8,6 +8,7 @@ template is edited.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -61,8 +62,9 @@ class TemplateVersion(Base):
 
     __table_args__ = (sa.UniqueConstraint("template_id", "number"),)
 
-    @property
+    @functools.cached_property
     def spec(self) -> Definition:
+        """The parsed definition (a version is never updated, so it is parsed once)."""
         return Definition.from_json(self.definition)
 
     @property
