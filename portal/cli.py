@@ -95,7 +95,18 @@ def _recovering_worker(queue):
     return Worker([queue], connection=queue.connection)
 
 
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs_cli.command("run-due")
+def jobs_run_due_command() -> None:
+    """Run delayed jobs whose time has come (webhook retries) when there is no Redis queue."""
+    ran = jobs.run_due()
+    click.echo(f"Ran {ran} job(s).")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(feedback_cli)

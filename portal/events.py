@@ -28,3 +28,12 @@ referral_transitioned = _events.signal("referral-transitioned")
 
 # A candidate's reports may be out of date (names, referrals, feedback); sender: candidate id.
 candidate_reports_changed = _events.signal("candidate-reports-changed")
+
+# An interview was scheduled (not sent again when it is edited); sender: the Interview;
+# actor: User.
+interview_created = _events.signal("interview-created")
+
+# A candidate's personal data was erased; sender: the candidate id (the row stays, blanked);
+# external: {"source", "id"} the candidate had in another system (both None if none), so
+# that system can erase its copy; actor: User | None.
+candidate_erased = _events.signal("candidate-erased")

@@ -15,7 +15,7 @@ import os
 import socket
 import traceback
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -52,12 +52,14 @@ def uses_queue() -> bool:
     return bool(current_app.config.get("REDIS_URL"))
 
 
-def enqueue(kind: str, payload: dict[str, Any]) -> Job:
+def enqueue(kind: str, payload: dict[str, Any], *, delay: timedelta | None = None) -> Job:
     """Ask for work to be done once this transaction commits: by a worker with Redis, in
-    this process without."""
+    this process without. With `delay`, not before that much time has passed: RQ's scheduler
+    holds it with Redis; without, `run_due()` (`flask jobs run-due`) runs it."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
-    job = Job(kind=kind, payload=payload, status=JobStatus.QUEUED)
+    run_after = utcnow() + delay if delay else None
+    job = Job(kind=kind, payload=payload, status=JobStatus.QUEUED, run_after=run_after)
     db.session.add(job)
     db.session.flush()
     _dispatch_after_commit(job)
@@ -80,17 +82,25 @@ def enqueue_once(kind: str, payload: dict[str, Any], key: str, seconds: int = 60
 
 def _dispatch_after_commit(job: Job) -> None:
     if uses_queue():
-        unit_of_work.after_commit(_push, job.id)
-    else:
+        unit_of_work.after_commit(_push, job.id, job.run_after)
+    elif job.run_after is None or job.run_after <= utcnow():
         unit_of_work.after_commit(_run_inline, job.id)
+    # else it waits for run_due()
 
 
-def _push(job_id: int) -> None:
-    """Hand a committed job to RQ."""
+def _push(job_id: int, run_after: datetime | None = None) -> None:
+    """Hand a committed job to RQ (to its scheduler when it must wait)."""
     from rq import Retry
 
     intervals = list(current_app.config.get("JOB_RETRY_INTERVALS", RETRY_INTERVALS))
-    redis_queue(current_app.config["REDIS_URL"]).enqueue(
+    queue = redis_queue(current_app.config["REDIS_URL"])
+    wait = (run_after - utcnow()) if run_after else None
+    push = (
+        functools.partial(queue.enqueue_in, wait)
+        if wait and wait.total_seconds() > 0
+        else (queue.enqueue)
+    )
+    push(
         run_job,
         job_id,
         job_id=f"betteroff-job-{job_id}-{utcnow():%Y%m%d%H%M%S%f}",
@@ -122,6 +132,23 @@ def _run_inline(job_id: int) -> None:
             if kept is not None:
                 job.payload = kept
     job.finished_at = utcnow()
+
+
+def run_due(now: datetime | None = None) -> int:
+    """Run the delayed jobs whose time has come, when there is no queue to hold them
+    (`flask jobs run-due`, every minute from a timer). Returns how many ran."""
+    if uses_queue():
+        return 0
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Job.id)
+        .where(Job.status == JobStatus.QUEUED, Job.run_after.is_not(None), Job.run_after <= now)
+        .order_by(Job.run_after, Job.id)
+    ).all()
+    for job_id in due:
+        _run_inline(job_id)
+        unit_of_work.commit()
+    return len(due)
 
 
 class JobError(unit_of_work.DomainError):

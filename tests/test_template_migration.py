@@ -85,7 +85,9 @@ def test_positions_become_templates_and_come_back_with_nothing_lost(
         }
         assert definitions[linked[2]]["weights"] == {}
         assert fb_version is not None and fb_version == rev_version
-        # The app reads the migrated data: the frozen score stands, the weights apply.
+        # The app (whose models are at the head revision) reads the migrated data: the frozen
+        # score stands, the weights apply.
+        upgrade()
         db.session.remove()
         feedback = db.session.get(Feedback, 1)
         assert services.overall_score(feedback) == 3.5

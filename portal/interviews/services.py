@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from portal import audit
+from portal import audit, events
 from portal.extensions import db
 from portal.feedback import panel
 from portal.models import (
@@ -123,6 +123,8 @@ def save_interview(
         candidate_id=candidate.id,
         stage=stage.value,
     )
+    if created:
+        events.interview_created.send(interview, actor=actor)
     return interview
 
 

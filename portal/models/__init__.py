@@ -13,6 +13,18 @@ from portal.models.feedback import (
     Rating,
     ReleaseAcknowledgement,
 )
+from portal.models.integrations import (
+    ApiScope,
+    ApiToken,
+    DeliveryStatus,
+    ImportKind,
+    ImportMapping,
+    ImportRun,
+    ImportStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from portal.models.recruiting import (
     Candidate,
     Company,
@@ -45,6 +57,16 @@ from portal.models.scorecards import (
 from portal.models.users import STAFF, DigestSend, Role, User, UserSession
 
 __all__ = [
+    "WebhookEvent",
+    "WebhookEndpoint",
+    "WebhookDelivery",
+    "ImportStatus",
+    "ImportRun",
+    "ImportMapping",
+    "ImportKind",
+    "DeliveryStatus",
+    "ApiToken",
+    "ApiScope",
     "STAFF",
     "SUBMITTED_STATES",
     "VISIBLE_STATUSES",

@@ -73,9 +73,16 @@ class Company(Base):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when another system (an ATS through the API, a CSV import) owns this record: its
+    # id there, unique per source, so pushing the same record again updates it.
+    external_source: Mapped[str | None] = mapped_column(sa.String(40))
+    external_id: Mapped[str | None] = mapped_column(sa.String(120))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     positions: Mapped[list[Position]] = relationship(back_populates="company")
     contacts: Mapped[list[PartnerContact]] = relationship(back_populates="company")
+
+    __table_args__ = (sa.UniqueConstraint("external_source", "external_id"),)
 
 
 class PartnerContact(Base):
@@ -114,6 +121,11 @@ class Position(Base):
     # unless a stage has one of its own (stage_templates).
     template_id: Mapped[int | None] = mapped_column(sa.ForeignKey("scorecard_templates.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when another system (an ATS through the API, a CSV import) owns this record: its
+    # id there, unique per source, so pushing the same record again updates it.
+    external_source: Mapped[str | None] = mapped_column(sa.String(40))
+    external_id: Mapped[str | None] = mapped_column(sa.String(120))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     company: Mapped[Company] = relationship(back_populates="positions")
     interviews: Mapped[list[Interview]] = relationship(back_populates="position")
@@ -122,7 +134,10 @@ class Position(Base):
         cascade="all, delete-orphan", order_by="PositionStageTemplate.id"
     )
 
-    __table_args__ = (sa.UniqueConstraint("company_id", "title"),)
+    __table_args__ = (
+        sa.UniqueConstraint("company_id", "title"),
+        sa.UniqueConstraint("external_source", "external_id"),
+    )
 
 
 class Candidate(Base):
@@ -142,12 +157,19 @@ class Candidate(Base):
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # Indexed for the "not erased" check every list makes (few rows are ever erased).
     erased_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Set when another system (an ATS through the API, a CSV import) owns this record: its
+    # id there, unique per source, so pushing the same record again updates it.
+    external_source: Mapped[str | None] = mapped_column(sa.String(40))
+    external_id: Mapped[str | None] = mapped_column(sa.String(120))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     interviews: Mapped[list[Interview]] = relationship(
         back_populates="candidate", order_by="Interview.scheduled_at"
     )
+
+    __table_args__ = (sa.UniqueConstraint("external_source", "external_id"),)
 
 
 class Interview(Base):
@@ -164,6 +186,11 @@ class Interview(Base):
     duration_minutes: Mapped[int] = mapped_column(default=60, server_default="60")
     location: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when another system (an ATS through the API, a CSV import) owns this record: its
+    # id there, unique per source, so pushing the same record again updates it.
+    external_source: Mapped[str | None] = mapped_column(sa.String(40))
+    external_id: Mapped[str | None] = mapped_column(sa.String(120))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     candidate: Mapped[Candidate] = relationship(back_populates="interviews")
     position: Mapped[Position] = relationship(back_populates="interviews")
@@ -184,6 +211,7 @@ class Interview(Base):
     __table_args__ = (
         sa.Index("ix_interviews_candidate_scheduled", "candidate_id", "scheduled_at"),
         sa.Index("ix_interviews_interviewer_scheduled", "interviewer_id", "scheduled_at"),
+        sa.UniqueConstraint("external_source", "external_id"),
     )
 
 

@@ -98,6 +98,7 @@ class Referral(Base):
     lock_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     candidate: Mapped[Candidate] = relationship()
     contact: Mapped[PartnerContact | None] = relationship()

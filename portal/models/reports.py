@@ -81,3 +81,5 @@ class Job(Base):
     started_at: Mapped[datetime | None]
     worker: Mapped[str | None] = mapped_column(sa.String(120))
     finished_at: Mapped[datetime | None]
+    # Not before this time (a retry with backoff); None: as soon as it is committed.
+    run_after: Mapped[datetime | None]

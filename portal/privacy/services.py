@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from portal import audit, jobs
+from portal import audit, events, jobs
 from portal.auth import sessions
 from portal.extensions import db
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS
@@ -268,6 +268,8 @@ def erase_candidate(
         sessions.end_all(user)
         # Sessions record where and with what browser the person signed in: gone too.
         db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    external = {"source": candidate.external_source, "id": candidate.external_id}
+    candidate.external_source = candidate.external_id = None
     candidate.name = f"Erased candidate #{cid}"
     candidate.email = f"erased-{cid}@erased.invalid"
     candidate.phone = None
@@ -283,6 +285,7 @@ def erase_candidate(
         report_files=report_files,
         outbox_files=outbox_files,
     )
+    events.candidate_erased.send(cid, external=external, actor=actor)
     return ErasureSummary(cid, len(feedback_ids), len(referral_ids), report_files, outbox_files)
 
 
