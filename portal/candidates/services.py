@@ -85,7 +85,15 @@ def list_rows(candidates: list[Candidate]) -> list[CandidateRow]:
 
 
 def create_candidate(
-    *, name: str, email: str, phone: str | None, headline: str | None, actor: User, invite: bool
+    *,
+    name: str,
+    email: str,
+    phone: str | None,
+    headline: str | None,
+    actor: User,
+    invite: bool,
+    external_source: str | None = None,
+    external_id: str | None = None,
 ) -> Candidate:
     email = normalise_email(email)
     if db.session.scalar(select(Candidate.id).where(Candidate.email == email)) is not None:
@@ -96,6 +104,8 @@ def create_candidate(
         phone=(phone or "").strip() or None,
         headline=(headline or "").strip() or None,
         created_by_id=actor.id,
+        external_source=external_source,
+        external_id=external_id,
     )
     db.session.add(candidate)
     db.session.flush()
@@ -136,3 +146,51 @@ def update_candidate(
     candidate.headline = (headline or "").strip() or None
     candidate.last_activity_at = utcnow()
     audit.record("candidate_updated", candidate, actor=actor)
+
+
+def upsert_candidate(
+    *,
+    source: str,
+    external_id: str,
+    name: str,
+    email: str,
+    phone: str | None,
+    headline: str | None,
+    actor: User,
+) -> tuple[Candidate, str]:
+    """The candidate another system knows as `external_id` in `source`, created or brought up
+    to date: "created", "updated", or "unchanged" when every field already equals (then
+    nothing is written, not even an audit event, so pushing the same record again is free).
+
+    Creating and updating go through `create_candidate` (no invitation: the team invites when
+    it is ready) and `update_candidate`, with their rules: an email address another candidate
+    uses is refused, and so is a change to an erased record (erasure also forgets the external
+    id, so an erased person is never found here)."""
+    candidate = db.session.scalar(
+        select(Candidate).where(
+            Candidate.external_source == source, Candidate.external_id == external_id
+        )
+    )
+    if candidate is None:
+        created = create_candidate(
+            name=name,
+            email=email,
+            phone=phone,
+            headline=headline,
+            actor=actor,
+            invite=False,
+            external_source=source,
+            external_id=external_id,
+        )
+        return created, "created"
+    wanted = (
+        name.strip(),
+        normalise_email(email),
+        (phone or "").strip() or None,
+        (headline or "").strip() or None,
+    )
+    held = (candidate.name, candidate.email, candidate.phone, candidate.headline)
+    if wanted == held and not is_erased(candidate):
+        return candidate, "unchanged"
+    update_candidate(candidate, name=name, email=email, phone=phone, headline=headline, actor=actor)
+    return candidate, "updated"

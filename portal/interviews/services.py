@@ -81,7 +81,11 @@ def save_interview(
     location: str | None,
     panel_ids: list[int] | None = None,
     duration_minutes: int | None = None,
+    external_source: str | None = None,
+    external_id: str | None = None,
 ) -> Interview:
+    """Schedule an interview (`interview` None) or change one. `external_source` and
+    `external_id` are set on a new interview only: which record another system holds it as."""
     if interview is not None and is_erased(interview.candidate):
         raise InterviewError(ERASED_MESSAGE)
     candidate = db.session.get(Candidate, candidate_id)
@@ -103,7 +107,7 @@ def save_interview(
         panel_ids = [m.user_id for m in interview.panel] if interview else []
     people = _people(panel_ids)
     created = interview is None
-    interview = interview or Interview()
+    interview = interview or Interview(external_source=external_source, external_id=external_id)
     interview.candidate, interview.position, interview.interviewer = (
         candidate,
         position,
@@ -126,6 +130,79 @@ def save_interview(
     if created:
         events.interview_created.send(interview, actor=actor)
     return interview
+
+
+def upsert_interview(
+    *,
+    source: str,
+    external_id: str,
+    actor: User,
+    candidate_id: int,
+    position_id: int,
+    interviewer_id: int,
+    stage: Stage,
+    format: InterviewFormat,
+    scheduled_at: datetime,
+    location: str | None,
+    duration_minutes: int | None = None,
+    panel_ids: list[int] | None = None,
+) -> tuple[Interview, str]:
+    """The interview another system knows as `external_id` in `source`, scheduled or brought
+    up to date through `save_interview` (all its rules): "created", "updated", or "unchanged"
+    when every field already equals (nothing written, no audit event). `panel_ids` None keeps
+    the panel as it is."""
+    interview = db.session.scalar(
+        select(Interview).where(
+            Interview.external_source == source, Interview.external_id == external_id
+        )
+    )
+    fields = dict(
+        actor=actor,
+        candidate_id=candidate_id,
+        position_id=position_id,
+        interviewer_id=interviewer_id,
+        stage=stage,
+        format=format,
+        scheduled_at=scheduled_at,
+        location=location,
+        panel_ids=panel_ids,
+        duration_minutes=duration_minutes,
+    )
+    if interview is None:
+        created = save_interview(None, **fields, external_source=source, external_id=external_id)
+        return created, "created"
+    if not is_erased(interview.candidate) and _same_interview(interview, fields):
+        return interview, "unchanged"
+    return save_interview(interview, **fields), "updated"
+
+
+def _same_interview(interview: Interview, fields: dict) -> bool:
+    """Whether saving `fields` would leave the interview as it is (as save_interview
+    normalises them: minutes, no seconds, naive UTC; a blank location is none)."""
+    wanted_panel = fields["panel_ids"]
+    if wanted_panel is not None:
+        members = {m.user_id for m in interview.panel}
+        if members != {fields["interviewer_id"], *wanted_panel}:
+            return False
+    return (
+        interview.candidate_id,
+        interview.position_id,
+        interview.interviewer_id,
+        interview.stage,
+        interview.format,
+        interview.scheduled_at,
+        interview.duration_minutes,
+        interview.location,
+    ) == (
+        fields["candidate_id"],
+        fields["position_id"],
+        fields["interviewer_id"],
+        fields["stage"],
+        fields["format"],
+        fields["scheduled_at"].replace(second=0, microsecond=0, tzinfo=None),
+        fields["duration_minutes"] or 60,
+        (fields["location"] or "").strip() or None,
+    )
 
 
 def _people(ids: list[int]) -> list[User]:
