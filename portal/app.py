@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import event, make_url
 from werkzeug.routing import IntegerConverter
 
-from portal import cli, errors, ops, security, subscribers, templating, unit_of_work
+from portal import api, cli, errors, ops, security, subscribers, templating, unit_of_work
 from portal import config as settings
 from portal.admin import bp as admin_bp
 from portal.auth import bp as auth_bp
@@ -28,6 +28,7 @@ from portal.main import bp as main_bp
 from portal.referrals import bp as referrals_bp
 from portal.reports.routes import bp as reports_bp
 from portal.scorecards.views import bp as scorecards_bp
+from portal.webhooks import bp as webhooks_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,6 +135,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(candidate_portal_bp)
     app.register_blueprint(scorecards_bp)
+    app.register_blueprint(webhooks_bp)
+    api.register(app)
 
 
 def register_access_rule(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal import jobs, reminders
+from portal.api.cli import api_token_cli
 from portal.auth.services import AccountError, create_staff_user
 from portal.demo import seed_demo
 from portal.extensions import db
@@ -106,6 +107,7 @@ def jobs_run_due_command() -> None:
 
 
 def register(app: Flask) -> None:
+    app.cli.add_command(api_token_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)

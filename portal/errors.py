@@ -7,6 +7,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.api.problems import is_api_request, problem
 from portal.unit_of_work import discard
 
 MESSAGES = {
@@ -35,6 +36,28 @@ def render_error(code: int, detail: str | None = None):
     return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
 
 
+def api_problem(exc: HTTPException):
+    """An HTTP error on an API path, as Problem Details; validation errors carry their
+    messages by field (webargs puts them under "messages", by location)."""
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors")
+    messages = data.get("messages")
+    if messages and not errors:
+        errors = {}
+        for by_field in messages.values():  # location -> field -> messages
+            errors.update(by_field if isinstance(by_field, dict) else {"_schema": by_field})
+    detail = data.get("message") or (exc.description if exc.code != 404 else None)
+    if exc.code == 422 and messages and not data.get("message"):
+        detail = "Some fields were not accepted; see errors."
+    code = exc.code or 500
+    headers = {k: v for k, v in (exc.get_headers() or []) if k.lower() == "retry-after"}
+    if code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+        headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    return problem(
+        code, detail if detail and len(detail) < 300 else None, errors=errors, headers=headers
+    )
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError):
@@ -48,6 +71,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         discard()
+        if is_api_request():
+            return api_problem(exc)
         if exc.code == 401:
             return render_error(401)
         detail = exc.description if exc.code == 400 and exc.description else None
@@ -57,4 +82,6 @@ def register(app: Flask) -> None:
     def unexpected_error(exc: Exception):
         discard()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if is_api_request():
+            return problem(500, "Something went wrong on our side; nothing was changed.")
         return render_error(500)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, render_template, send_file
+from flask import Blueprint, Response, abort, jsonify, render_template, send_file
 from sqlalchemy.orm import joinedload
 
 from portal import audit, jobs
@@ -65,6 +65,30 @@ def _deliver(request: ReportRequest, candidate: Candidate, label: str) -> Respon
         report = report or get_or_build(request, key)
     except ReportUnavailable:
         return render_template("reports/unavailable.html", reason="nothing_released"), 404
+    return _send(report, candidate, label)
+
+
+def deliver_api(kind: ReportKind, candidate: Candidate, feedback: Feedback | None) -> Response:
+    """The same report for an API client: the PDF, or 202 with Retry-After while a worker
+    renders it, or a 404 problem when nothing was released yet."""
+    request = ReportRequest(kind, candidate.id, feedback.id if feedback else None)
+    label = (
+        f"{feedback.interview.stage.label} {feedback.interview.scheduled_at:%Y-%m-%d}"
+        if feedback
+        else "selection journey"
+    )
+    try:
+        key = input_key(request)
+        report = cached_report(request, key)
+        if report is None and jobs.uses_queue():
+            queue_render(request, key)
+            response = jsonify(status="preparing", detail="The report is being prepared.")
+            response.status_code = 202
+            response.headers["Retry-After"] = "5"
+            return response
+        report = report or get_or_build(request, key)
+    except ReportUnavailable:
+        abort(404, description="No feedback was released to this candidate yet.")
     return _send(report, candidate, label)
 
 

@@ -1,0 +1,103 @@
+"""Who an API request is: the user of its bearer token, within the token's scopes.
+
+Runs before the portal's sign-in rule, for API paths only: it sets Flask-Login's current
+user to the token's user for this request (no session, no cookie), so every view, service
+and permission predicate sees the same person as a page would. Session cookies are not
+accepted here: a browser cannot be tricked into calling the API with someone's session."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from flask_smorest import Blueprint as ApiBlueprint
+
+from portal import audit
+from portal.api import tokens
+from portal.api.problems import is_api_request, problem
+from portal.extensions import limiter
+from portal.models import ApiScope, ApiToken
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_RATE_LIMIT = "600 per minute"
+
+
+def bearer() -> str | None:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return secret.strip() or None
+
+
+def current_token() -> ApiToken | None:
+    return g.get("api_token")
+
+
+def authenticate():
+    """Answer 401/403 as a problem, or let the request through as the token's user."""
+    if not is_api_request() or request.endpoint is None:
+        return None  # an unknown path: the 404 handler answers with a problem
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "is_public", False):
+        return None
+    secret = bearer()
+    if secret is None:
+        return problem(401, "Send an API token as `Authorization: Bearer <token>`.")
+    token = tokens.find(secret)
+    if token is None or not token.usable():
+        return problem(401, "This API token is unknown, has expired or was revoked.")
+    needed = ApiScope.READ if request.method in READ_METHODS else ApiScope.WRITE
+    if needed not in token.scope_set:
+        return problem(403, f"This token lacks the “{needed.value}” scope.")
+    g._login_user = token.user  # Flask-Login's current user, for this request only
+    g.api_token = token
+    tokens.touch(token)
+    audit.record(
+        "api_request",
+        token,
+        actor=token.user,
+        prefix=token.prefix,
+        method=request.method,
+        path=request.path[:200],
+    )
+    return None
+
+
+def _rate_key() -> str:
+    """Per token (by its public prefix), else per address for requests without one."""
+    secret = bearer() or ""
+    match = tokens.TOKEN_PATTERN.match(secret)
+    if match:
+        return f"api-token:{match.group(1)}"
+    return f"api-anon:{request.remote_addr}"
+
+
+def rate_limit(blueprint: ApiBlueprint | Blueprint) -> None:
+    limiter.limit(
+        lambda: current_app.config.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT,
+        key_func=_rate_key,
+    )(blueprint)
+
+
+def conditional(response: Response) -> Response:
+    """API answers may be cached by the client, never shared; a GET answers with an ETag and
+    304 Not Modified when If-None-Match has it."""
+    if not is_api_request():
+        return response
+    response.headers["Cache-Control"] = "private, no-cache"
+    if (
+        request.method == "GET"
+        and response.status_code == 200
+        and response.mimetype == "application/json"
+    ):
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+def register(app: Flask) -> None:
+    # Before the sign-in rule (portal/app.py registers that after the blueprints); the
+    # after-request hook runs after the sign-in rule's (Flask runs them last-registered first).
+    app.before_request(authenticate)
+    app.after_request(conditional)
+    view = app.view_functions.get("api-docs.openapi_json")
+    if view is not None:  # a bound method of flask-smorest's Api: mark its function
+        getattr(view, "__func__", view).is_public = True
