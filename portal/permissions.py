@@ -135,6 +135,26 @@ def can_retry_job(user: User, job: Job) -> bool:
     return is_admin(user) and job.status is JobStatus.FAILED
 
 
+# --- integrations (API tokens, webhooks, CSV import and export) -------------------------------
+# Admin work: each reaches every candidate's data at once, or lets another system in.
+
+
+def can_manage_api_tokens(user: User, _token: Any = None) -> bool:
+    return is_admin(user)
+
+
+def can_manage_webhooks(user: User, _endpoint: Any = None) -> bool:
+    return is_admin(user)
+
+
+def can_import(user: User, _run: Any = None) -> bool:
+    return is_admin(user)
+
+
+def can_export(user: User, _obj: Any = None) -> bool:
+    return is_admin(user)
+
+
 # --- candidates and interviews ---------------------------------------------------------------
 
 
