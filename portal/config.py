@@ -74,6 +74,13 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "REMINDER_HOUR": int(env.get("REMINDER_HOUR") or 8) % 24,
         # The domain in calendar invitations' UIDs (keep it once invitations are out).
         "CALENDAR_DOMAIN": env.get("CALENDAR_DOMAIN") or "betteroff.local",
+        # Webhooks (portal/webhooks): each attempt waits this long for an answer; a failed
+        # one is tried again after BASE, 2xBASE, 4xBASE ... seconds (at most an hour apart),
+        # MAX_ATTEMPTS times in all; after a secret's rotation the old one signs too this long.
+        "WEBHOOK_TIMEOUT_SECONDS": float(env.get("WEBHOOK_TIMEOUT_SECONDS") or 10),
+        "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS") or 6),
+        "WEBHOOK_RETRY_BASE_SECONDS": int(env.get("WEBHOOK_RETRY_BASE_SECONDS") or 30),
+        "WEBHOOK_ROTATION_GRACE_HOURS": int(env.get("WEBHOOK_ROTATION_GRACE_HOURS") or 24),
     }
 
 

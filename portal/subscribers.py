@@ -20,6 +20,7 @@ from portal.referrals import notify
 from portal.referrals.pipeline import ReferralError
 from portal.reports.store import refresh_for_candidate
 from portal.unit_of_work import after_commit
+from portal.webhooks import outgoing as webhooks
 
 
 def forget_team_averages(feedback: Feedback, **_: Any) -> None:
@@ -63,3 +64,8 @@ def connect() -> None:
     events.scorecard_changed.connect(forget_team_averages)
     events.feedback_released.connect(tell_the_candidate)
     events.referral_transitioned.connect(tell_the_people_involved)
+    # Webhooks: a delivery per subscribed endpoint, sent after the commit (portal/webhooks).
+    events.feedback_released.connect(webhooks.on_feedback_released)
+    events.referral_transitioned.connect(webhooks.on_referral_transitioned)
+    events.interview_created.connect(webhooks.on_interview_created)
+    events.candidate_erased.connect(webhooks.on_candidate_erased)

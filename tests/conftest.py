@@ -25,6 +25,7 @@ from portal.config import normalise_database_url
 from portal.extensions import db
 from portal.models import Base
 from tests import factories
+from tests.webhook_receiver import webhook_receiver  # noqa: F401 - a fixture for every test file
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models import (
     Company,
     CompanyKind,
+    DeliveryStatus,
     Job,
     JobStatus,
     PartnerContact,
@@ -26,6 +27,8 @@ from portal.models import (
     ReferralStatus,
     ReferralTransition,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
     utcnow,
 )
 from portal.unit_of_work import commit
@@ -136,6 +139,14 @@ RULES: dict[str, set[str]] = {
             "referrals.edit_contact",
             "referrals.confirm_contact",
             "referrals.reject_contact",
+            "webhooks.index",
+            "webhooks.new",
+            "webhooks.endpoint",
+            "webhooks.edit",
+            "webhooks.rotate",
+            "webhooks.delete",
+            "webhooks.send_test",
+            "webhooks.redeliver",
         ]
     },
 }
@@ -189,6 +200,12 @@ def world(app) -> World:
     template = factories.template("Engineering", skills=factories.SKILLS)
     job = Job(kind="render_report", payload={}, status=JobStatus.FAILED, attempts=3, last_error="x")
     db.session.add_all([referral, job])
+    # Port 9 on this host answers nothing: a test or redelivery fails at once, harmlessly.
+    hook = WebhookEndpoint(url="http://127.0.0.1:9/hooks", events=["feedback.released"],
+                           secret="whsec_" + "A" * 44)  # fmt: skip
+    delivery = WebhookDelivery(endpoint=hook, event="feedback.released", message_id="msg_map",
+                               payload={}, status=DeliveryStatus.FAILED, attempts=6)  # fmt: skip
+    db.session.add_all([hook, delivery])
     commit()
     ids = {
         "feedback_id": released.id,
@@ -201,6 +218,8 @@ def world(app) -> World:
         "referral_id": referral.id,
         "contact_id": contact.id,
         "template_id": template.id,
+        "endpoint_id": hook.id,
+        "delivery_id": delivery.id,
         "token": "",
     }
     ids_by_endpoint = {

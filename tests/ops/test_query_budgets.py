@@ -33,6 +33,8 @@ from portal.models import (
     Role,
     ScorecardTemplate,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from portal.ops.seed_scale import ADMIN_EMAIL, SCALE_PASSWORD, Counts, seed_scale
 from portal.reports import store
@@ -146,6 +148,11 @@ BUDGETS = {
     "candidate_portal.data_export": 15,
     "reports.interview_report": 10,
     "reports.journey_report": 10,
+    "webhooks.index": 3,  # the endpoints, and the newest delivery of each
+    "webhooks.endpoint": 4,  # the endpoint, a page of its deliveries and their (capped) count
+    "webhooks.edit": 2,
+    "webhooks.new": 1,
+    "webhooks.delete": 2,
 }
 DEFAULT_BUDGET = 10
 # Pages known to send a statement per row, left out of the equality check until fixed.
@@ -202,6 +209,7 @@ def build_world(n: int, richest: bool) -> dict[str, object]:
     # Seeded contacts all work at partner companies.
     picks["partner_id"] = db.session.scalar(select(PartnerContact.company_id).limit(1))
     picks["job_id"] = _jobs(n)
+    picks["endpoint_id"] = _webhooks(n)
     picks["token"] = None  # filled per endpoint: an invitation or a password reset
     _reports(candidate.id, released.id)
     return picks
@@ -225,6 +233,30 @@ def _jobs(n: int) -> int:
     db.session.add_all(jobs)
     commit()
     return jobs[0].id
+
+
+def _webhooks(n: int) -> int:
+    """n // 10 endpoints, the first with n deliveries (more than a page of its log)."""
+    endpoints = [
+        WebhookEndpoint(
+            url=f"https://ats.example.com/{i}",
+            events=["feedback.released"],
+            secret="whsec_" + "A" * 44,
+        )
+        for i in range(n // 10)
+    ]
+    db.session.add_all(endpoints)
+    db.session.add_all(
+        WebhookDelivery(
+            endpoint=endpoints[i % 2],
+            event="feedback.released",
+            message_id=f"msg_{n}_{i}",
+            payload={},
+        )
+        for i in range(2 * n)
+    )
+    commit()
+    return endpoints[0].id
 
 
 def _reports(candidate_id: int, feedback_id: int) -> None:
