@@ -129,9 +129,11 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def queue_attempt(delivery: WebhookDelivery, *, delay: timedelta | None = None, manual=False):
+def queue_attempt(
+    delivery: WebhookDelivery, *, delay: timedelta | None = None, manual: bool = False
+) -> None:
     """Ask the job queue for the delivery's next attempt (after the commit)."""
-    payload = {"delivery_id": delivery.id, "attempt": delivery.attempts + 1}
+    payload: dict[str, Any] = {"delivery_id": delivery.id, "attempt": delivery.attempts + 1}
     if manual:
         payload["manual"] = True
     jobs.enqueue(JOB_KIND, payload, delay=delay)
