@@ -29,7 +29,6 @@ from portal.referrals import bp as referrals_bp
 from portal.reports.routes import bp as reports_bp
 from portal.scorecards.views import bp as scorecards_bp
 from portal.webhooks import bp as webhooks_bp
-from portal.webhooks import bp as webhooks_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,7 +135,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(candidate_portal_bp)
     app.register_blueprint(scorecards_bp)
-    app.register_blueprint(webhooks_bp)
     app.register_blueprint(webhooks_bp)
     api.register(app)
 
