@@ -54,3 +54,6 @@ if Path(SHARED_MEMORY).is_dir():
 # gunicorn 27's control socket lives in $HOME, which the systemd unit makes read-only; the
 # portal is managed with signals (HUP reloads, TERM stops), so it is not needed.
 control_socket_disable = True
+# The API's list queries (cursors, external ids in any script) percent-encode to long lines;
+# 8190 is gunicorn's largest request line.
+limit_request_line = 8190

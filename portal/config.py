@@ -74,6 +74,12 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "REMINDER_HOUR": int(env.get("REMINDER_HOUR") or 8) % 24,
         # The domain in calendar invitations' UIDs (keep it once invitations are out).
         "CALENDAR_DOMAIN": env.get("CALENDAR_DOMAIN") or "betteroff.local",
+        # Requests per API token (flask-limiter's notation), shared by the whole API.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT") or "600 per minute",
+        # CSV imports (portal/imports): the largest file taken, where uploads wait (deleted
+        # once imported, or after a day if never imported). See docs/csv-import.md.
+        "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024),
+        "IMPORTS_DIR": env.get("IMPORTS_DIR") or str(instance / "imports"),
         # Webhooks (portal/webhooks): each attempt waits this long for an answer; a failed
         # one is tried again after BASE, 2xBASE, 4xBASE ... seconds (at most an hour apart),
         # MAX_ATTEMPTS times in all; after a secret's rotation the old one signs too this long.

@@ -44,7 +44,7 @@ api = ProblemApi()
 
 
 def register(app: Flask) -> None:
-    from portal.api import auth, docs, resources
+    from portal.api import admin, auth, docs, resources
     from portal.api.schemas import ProblemSchema
     from portal.extensions import csrf
 
@@ -80,4 +80,5 @@ def register(app: Flask) -> None:
         auth.rate_limit(blueprint)
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
+    app.register_blueprint(admin.bp)
     auth.register(app)

@@ -47,6 +47,10 @@ def authenticate():
     needed = ApiScope.READ if request.method in READ_METHODS else ApiScope.WRITE
     if needed not in token.scope_set:
         return problem(403, f"This token lacks the “{needed.value}” scope.")
+    if request.method in ("POST", "PATCH", "PUT") and not _json_body():
+        return problem(
+            415, "Send the request body as a JSON object, with Content-Type: application/json."
+        )
     g._login_user = token.user  # Flask-Login's current user, for this request only
     g.api_token = token
     tokens.touch(token)
@@ -61,6 +65,11 @@ def authenticate():
     return None
 
 
+def _json_body() -> bool:
+    """Every write of this API takes a JSON body (the document says so)."""
+    return request.is_json and request.content_length != 0 and bool(request.get_data(cache=True))
+
+
 def _rate_key() -> str:
     """Per token (by its public prefix), else per address for requests without one."""
     secret = bearer() or ""
@@ -71,10 +80,12 @@ def _rate_key() -> str:
 
 
 def rate_limit(blueprint: ApiBlueprint | Blueprint) -> None:
-    limiter.limit(
-        lambda: current_app.config.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT,
-        key_func=_rate_key,
-    )(blueprint)
+    """One budget per token across the whole API (a shared limit, scope "api")."""
+    limiter.shared_limit(_rate_limit_value, scope="api", key_func=_rate_key)(blueprint)
+
+
+def _rate_limit_value() -> str:
+    return current_app.config.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT
 
 
 def conditional(response: Response) -> Response:

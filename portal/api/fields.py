@@ -22,19 +22,23 @@ class Text(fields.String):
     def __init__(self, *, max: int | None = None, multiline: bool = False, **kwargs: Any):
         self.limit = max or TEXT_LIMITS["text" if multiline else "line"]
         self.multiline = multiline
-        kwargs.setdefault("validate", validate.Length(max=self.limit))
-        super().__init__(**kwargs)
+        # The bound is checked here rather than by a validator (which would also see the None
+        # a blank optional value becomes); the document says it all the same.
+        metadata = {"maxLength": self.limit, **kwargs.pop("metadata", {})}
+        if not kwargs.get("allow_none"):
+            metadata.setdefault("minLength", 1)
+        super().__init__(metadata=metadata, **kwargs)
 
     def _clean(self, value: str) -> str:
         return clean_text(value, multiline=self.multiline)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str | None:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) > self.limit * 4:
+        if len(text) > self.limit:
             raise ValidationError(f"Longer than the limit of {self.limit} characters.")
         cleaned = self._clean(text)
         if not cleaned:
-            if self.required:
+            if not self.allow_none:
                 raise ValidationError(NOTHING_VISIBLE)
             return None
         return cleaned
@@ -43,6 +47,15 @@ class Text(fields.String):
 class Name(Text):
     def _clean(self, value: str) -> str:
         return clean_name(value)
+
+
+class Flag(fields.Boolean):
+    """true or false, as JSON writes them: no 0, 1, "yes" or "on"."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError("Use true or false.")
+        return value
 
 
 class Email(fields.String):

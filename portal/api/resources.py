@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Response, abort, json, request
+from flask import abort, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -115,8 +115,8 @@ def if_match(obj: Any, schema: type) -> None:
     wanted = request.headers.get("If-Match")
     if not wanted:
         return
-    body = json.dumps(schema().dump(obj)).encode() + b"\n"
-    current = Response(body)
+    # The same bytes a GET of it answers with, so the same ETag.
+    current = current_app.json.response(schema().dump(obj))
     current.add_etag()
     etag = current.get_etag()[0]
     tags = [t.strip().removeprefix("W/").strip('"') for t in wanted.split(",")]

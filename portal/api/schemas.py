@@ -7,7 +7,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MarshmallowError
 
-from portal.api.fields import Count, Email, ExternalId, Id, Name, Text, Timestamp
+from portal.api.fields import Count, Email, ExternalId, Flag, Id, Name, Text, Timestamp
 from portal.models import (
     CompanyKind,
     Decision,
@@ -112,7 +112,7 @@ class CandidateIn(Strict):
     email = Email(required=True)
     phone = Text(max=40, allow_none=True)
     headline = Text(max=160, allow_none=True)
-    invite = fields.Boolean(
+    invite = Flag(
         load_default=False,
         metadata={"description": "Email the candidate an invitation to the portal."},
     )
@@ -141,14 +141,14 @@ class CompanyIn(Strict):
     name = Name(required=True, max=160)
     kind = choice(CompanyKind, load_default=CompanyKind.CLIENT)
     website = Text(max=255, allow_none=True)
-    active = fields.Boolean(load_default=True)
+    active = Flag(load_default=True)
 
 
 class CompanyPatch(Strict):
     name = Name(max=160)
     kind = choice(CompanyKind)
     website = Text(max=255, allow_none=True)
-    active = fields.Boolean()
+    active = Flag()
 
 
 class CompanyArgs(ExternalListArgs):
@@ -172,7 +172,7 @@ class PositionIn(Strict):
     title = Name(required=True, max=160)
     location = Text(max=120, allow_none=True)
     description = Text(multiline=True, allow_none=True)
-    is_open = fields.Boolean(load_default=True)
+    is_open = Flag(load_default=True)
     template_id = Id(allow_none=True, metadata={"description": "A scorecard template's id."})
 
     @validates_schema
@@ -187,7 +187,7 @@ class PositionPatch(Strict):
     title = Name(max=160)
     location = Text(max=120, allow_none=True)
     description = Text(multiline=True, allow_none=True)
-    is_open = fields.Boolean()
+    is_open = Flag()
     template_id = Id(allow_none=True)
 
 
@@ -222,7 +222,7 @@ class InterviewIn(Strict):
     stage = choice(Stage, required=True)
     format = choice(InterviewFormat, required=True)
     scheduled_at = Timestamp(required=True)
-    duration_minutes = Count(min=5, max=600, load_default=60)
+    duration_minutes = Count(min=10, max=480, load_default=60)
     location = Text(max=200, allow_none=True)
 
     @validates_schema
@@ -240,7 +240,7 @@ class InterviewPatch(Strict):
     stage = choice(Stage)
     format = choice(InterviewFormat)
     scheduled_at = Timestamp()
-    duration_minutes = Count(min=5, max=600)
+    duration_minutes = Count(min=10, max=480)
     location = Text(max=200, allow_none=True)
 
 

@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.extensions import db
@@ -120,6 +121,8 @@ def touch(token: ApiToken) -> None:
 def all_tokens() -> list[ApiToken]:
     return list(
         db.session.scalars(
-            select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+            select(ApiToken)
+            .options(joinedload(ApiToken.user))
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
         )
     )
