@@ -7,7 +7,7 @@ PORT   ?= 5000
 PYTEST_ARGS ?= -n auto
 export FLASK_APP := wsgi:app
 
-.PHONY: run test lint install migrate seed system-run system-test serve-prod clean
+.PHONY: run test fuzz lint install migrate seed system-run system-test serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: system-test install node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r portal -ll
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# schemathesis against the served OpenAPI document with a real token (scripts/api_fuzz.sh):
+# FUZZ_EXAMPLES cases per operation, FUZZ_SECONDS at most. CI runs it after the suite.
+fuzz: system-run install
+	scripts/api_fuzz.sh
 
 lint: install
 	$(BIN)/ruff check .
