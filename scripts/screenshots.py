@@ -31,9 +31,11 @@ from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
+from portal.api import tokens as api_tokens
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 from portal.models import (
+    ApiScope,
     Base,
     Candidate,
     Feedback,
@@ -42,7 +44,9 @@ from portal.models import (
     Interview,
     ScorecardTemplate,
     Stage,
+    User,
 )
+from portal.webhooks import services as webhooks
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -122,6 +126,9 @@ def shots(ids: dict[str, int]) -> list[Shot]:
             f"/scorecard-templates/{ids['template']}/edit",
             readme=False,
         ),
+        Shot("integrations", "admin@example.com", "/admin/integrations"),
+        Shot("api-docs", None, "/api/v1/docs", readme=False),
+        Shot("webhook-endpoint", "admin@example.com", f"/admin/webhooks/{ids['endpoint']}"),
         Shot("sign-in", None, "/sign-in", readme=False),
         Shot("interviews", "recruiter@example.com", "/interviews/", readme=False),
         Shot(
@@ -185,8 +192,25 @@ def prepare_data() -> dict[str, int]:
     template = db.session.scalar(
         select(ScorecardTemplate.id).where(ScorecardTemplate.family == "data_analytics")
     )
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.com"))
+    recruiter = db.session.scalar(select(User).where(User.email == "recruiter@example.com"))
+    for user, name, source, scopes in (
+        (recruiter, "Greenhouse sync", "greenhouse", {ApiScope.READ, ApiScope.WRITE}),
+        (admin, "Reporting warehouse", "warehouse", {ApiScope.READ}),
+    ):
+        api_tokens.create_token(
+            user, name=name, scopes=scopes, expires_in_days=365, source=source, actor=admin
+        )
+    endpoint = webhooks.create_endpoint(
+        url="https://ats.example.com/hooks/betteroff",
+        description="Greenhouse: feedback and referrals",
+        events=["feedback.released", "feedback.amended", "referral.transitioned"],
+        active=True,
+        actor=admin,
+    )
     db.session.commit()
     return {
+        "endpoint": endpoint.id,
         "template": template,
         "draft": draft,
         "risky": risky.id,
