@@ -21,8 +21,10 @@ from portal.auth import sessions
 from portal.candidate_portal import bp as candidate_portal_bp
 from portal.candidates import bp as candidates_bp
 from portal.companies import bp as companies_bp
+from portal.exports import bp as exports_bp
 from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
 from portal.feedback import bp as feedback_bp
+from portal.imports import bp as imports_bp
 from portal.interviews import bp as interviews_bp
 from portal.main import bp as main_bp
 from portal.referrals import bp as referrals_bp
@@ -135,6 +137,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(candidate_portal_bp)
     app.register_blueprint(scorecards_bp)
+    app.register_blueprint(imports_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(webhooks_bp)
     api.register(app)
 

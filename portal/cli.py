@@ -12,6 +12,7 @@ from portal.auth.services import AccountError, create_staff_user
 from portal.demo import seed_demo
 from portal.extensions import db
 from portal.feedback.cli import feedback_cli
+from portal.imports.cli import imports_cli
 from portal.models import Role
 from portal.privacy.cli import backup_command, privacy_cli, restore_command
 from portal.referrals.cli import referrals_cli
@@ -118,5 +119,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(rq_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(imports_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

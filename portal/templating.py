@@ -32,6 +32,7 @@ NAVIGATION = {
         ("admin.users", "Users"),
         ("admin.audit_log", "Audit"),
         ("admin.job_list", "Jobs"),
+        ("imports.index", "Imports"),
         ("webhooks.index", "Webhooks"),
     ],
     Role.RECRUITER: [

@@ -43,6 +43,7 @@ def base_config(tmp: Path, database_url: str) -> dict:
         "RATELIMIT_ENABLED": False,
         "OUTBOX_DIR": str(tmp / "outbox"),
         "REPORTS_DIR": str(tmp / "reports"),
+        "IMPORTS_DIR": str(tmp / "imports"),
         "MAIL_SERVER": None,
         "REDIS_URL": None,
         "SERVER_NAME": None,

@@ -5,11 +5,12 @@ account (and its sessions), every word written about them — scorecard text in 
 private notes, observed examples, amendment reasons, the words a release check matched,
 interview locations, referral notes, roles and markets, transition notes — report files and
 their download log, mail in the outbox, queued mail and the job queue in Redis, and the audit
-trail's details and addresses. Ratings, decisions and referral states stay, tied to a
-placeholder ("Erased candidate #id"), so aggregate statistics do not change. The audit log is
-otherwise append-only; erasure is the one sanctioned rewrite of its details, and the erasure
-itself is audited without personal data. Logs never carry candidates' words (request logs leave
-out query strings; job failures log the error's type only).
+trail's details and addresses (and, in imports, the external ids of refused rows and waiting
+uploads that name them: portal/imports/privacy.py). Ratings, decisions and referral states
+stay, tied to a placeholder ("Erased candidate #id"), so aggregate statistics do not change.
+The audit log is otherwise append-only; erasure is the one sanctioned rewrite of its details,
+and the erasure itself is audited without personal data. Logs never carry candidates' words
+(request logs leave out query strings; job failures log the error's type only).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from portal import audit, events, jobs
 from portal.auth import sessions
 from portal.extensions import db
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS
+from portal.imports import privacy as import_privacy
 from portal.models import (
     VISIBLE_STATUSES,
     AuditEvent,
@@ -224,6 +226,7 @@ def erase_candidate(
         )
     name, email, cid = candidate.name, candidate.email, candidate.id
     identifiers = [s for s in {name, email, (candidate.phone or "")} if s]
+    import_privacy.forget_candidate(candidate)
 
     feedback_ids = db.session.scalars(
         select(Feedback.id).join(Feedback.interview).where(Interview.candidate_id == cid)

@@ -1,7 +1,7 @@
 """CSV export of the filtered board, safe to open in a spreadsheet.
 
-A cell that starts with =, +, -, @, a tab or a carriage return could be read as a formula
-by spreadsheet software; such cells get a leading single quote. One query, streamed.
+Cells are defused by `portal.spreadsheet.safe_cell` (a leading quote before =, +, -, @ …),
+as every export is. One query, streamed.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
@@ -17,8 +17,8 @@ from sqlalchemy.orm import aliased
 from portal.extensions import db
 from portal.models import Candidate, Company, PartnerContact, Referral, User, utcnow
 from portal.referrals.board import BoardFilters, filtered
+from portal.spreadsheet import safe_cell
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER = (
     "id",
     "kind",
@@ -39,20 +39,6 @@ HEADER = (
     "proposed at",
     "status changed at",
 )
-
-
-def safe_cell(value: object) -> str:
-    """Text for one cell, defused if a spreadsheet could take it for a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
 
 
 def export_query(filters: BoardFilters) -> Select:

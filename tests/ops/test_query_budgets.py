@@ -24,6 +24,9 @@ from portal.models import (
     Feedback,
     FeedbackKind,
     FeedbackState,
+    ImportKind,
+    ImportRun,
+    ImportStatus,
     Interview,
     Job,
     JobStatus,
@@ -147,6 +150,17 @@ BUDGETS = {
     # history, the report keys (3), the audit event and its commit
     "candidate_portal.data_export": 15,
     "reports.interview_report": 10,
+    # CSV imports (the picked run is finished, so its columns and preview pages redirect to
+    # it) and exports: the download's rows stream after the response has started.
+    "imports.index": 3,
+    "imports.columns": 2,
+    "imports.preview": 2,
+    "imports.detail": 2,
+    "imports.progress": 2,
+    "imports.refused_report": 3,
+    "exports.candidates": 3,
+    "exports.interviews": 3,
+    "exports.scorecards": 3,
     "reports.journey_report": 10,
     "webhooks.index": 3,  # the endpoints, and the newest delivery of each
     "webhooks.endpoint": 4,  # the endpoint, a page of its deliveries and their (capped) count
@@ -209,6 +223,7 @@ def build_world(n: int, richest: bool) -> dict[str, object]:
     # Seeded contacts all work at partner companies.
     picks["partner_id"] = db.session.scalar(select(PartnerContact.company_id).limit(1))
     picks["job_id"] = _jobs(n)
+    picks["run_id"] = _import_run(n)
     picks["endpoint_id"] = _webhooks(n)
     picks["token"] = None  # filled per endpoint: an invitation or a password reset
     _reports(candidate.id, released.id)
@@ -257,6 +272,19 @@ def _webhooks(n: int) -> int:
     )
     commit()
     return endpoints[0].id
+
+
+def _import_run(n: int) -> int:
+    """A finished import with n refused rows (its pages show the first 50, its report all)."""
+    refused = [{"row": i + 2, "external_id": f"x-{i}", "problems": ["Email: …"]} for i in range(n)]
+    run = ImportRun(
+        kind=ImportKind.CANDIDATES, source="greenhouse", filename="c.csv", columns={},
+        status=ImportStatus.DONE, total_rows=n, processed_rows=n, refused_count=n,
+        refused=refused, created_by_id=db.session.scalar(select(User.id).limit(1)),
+    )  # fmt: skip
+    db.session.add(run)
+    commit()
+    return run.id
 
 
 def _reports(candidate_id: int, feedback_id: int) -> None:
@@ -329,6 +357,9 @@ def measure(app: Flask, picks: dict[str, object]) -> dict[str, tuple[int, int]]:
     for case in cases:
         with count_queries() as statements:
             response = clients[case.role].get(case.url)
+        # A streamed download (CSV exports) is closed now, in its own context, not whenever
+        # the garbage collector gets to it.
+        response.close()
         results[case.label] = (len(statements), response.status_code)
     return results
 
