@@ -41,7 +41,10 @@ def index():
         submitted = form.validate_on_submit()
     except RequestEntityTooLarge:
         form, submitted = UploadForm(formdata=None), False
-        form.file.errors = [f"The file is larger than {services.max_bytes() // 2**20} MB."]
+        form.file.errors = [
+            f"The file is larger than {services.size_label()}. Split it and import the parts "
+            "one after another."
+        ]
     if submitted:
         upload = form.file.data
         with attempt(form) as outcome:
@@ -59,7 +62,7 @@ def index():
         "imports/index.html",
         form=form,
         page=page,
-        max_mb=services.max_bytes() // 2**20,
+        max_size=services.size_label(),
         can_export=can_export(me()),
         status=ImportStatus,
     )
@@ -104,8 +107,8 @@ def start(run_id: int):
     if form.validate_on_submit():
         with attempt() as outcome:
             services.start_import(run, actor=me())
-        if not outcome.refused and not jobs.uses_queue():
-            flash("Imported. The counts and the refused rows are below.", "success")
+        if not outcome.refused and jobs.uses_queue():
+            flash("The import is running; this page shows how far it has got.", "info")
     return redirect(url_for("imports.detail", run_id=run.id))
 
 

@@ -46,6 +46,14 @@ def max_bytes() -> int:
     return int(current_app.config.get("IMPORT_MAX_BYTES") or 20 * 1024 * 1024)
 
 
+def size_label(size: int | None = None) -> str:
+    """IMPORT_MAX_BYTES (or `size`) as people read it: 20 MB, 500 KB."""
+    size = max_bytes() if size is None else size
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{max(size // 1024, 1)} KB"
+
+
 def imports_dir() -> Path:
     configured = current_app.config.get("IMPORTS_DIR")
     return Path(configured or Path(current_app.instance_path) / "imports")
@@ -66,8 +74,8 @@ def create_run(
     purge_stale_uploads()
     if len(data) > max_bytes():
         raise csvfile.UploadError(
-            f"The file is larger than {max_bytes() // (1024 * 1024)} MB. Split it and import "
-            "the parts one after another."
+            f"The file is larger than {size_label()}. Split it and import the parts one after "
+            "another."
         )
     table = csvfile.read_upload(data)
     run = ImportRun(
