@@ -14,8 +14,10 @@ import pytest
 from flask import url_for
 
 from portal import tokens
+from portal.api import tokens as api_tokens
 from portal.extensions import db
 from portal.models import (
+    ApiScope,
     Company,
     CompanyKind,
     DeliveryStatus,
@@ -55,12 +57,18 @@ OWNER = {CAND}
 CANDIDATES = {CAND, OTHER_CAND}
 
 # endpoint -> who may use it. Objects in URLs belong to CAND and were written by REC.
+# The JSON API's data (api_* endpoints) takes no session at all: nobody gets in through a
+# signed-in browser (tests/test_api.py checks who gets in with a token).
 RULES: dict[str, set[str]] = {
     "auth.login": EVERYONE,
     "auth.forgot_password": EVERYONE,
     "auth.reset_password": EVERYONE,
     "auth.accept_invitation": EVERYONE,
     "ops.healthz": EVERYONE,
+    # The API's document and its reference page are public; its data needs a bearer token.
+    "api-docs.openapi_json": EVERYONE,
+    "api_docs.index": EVERYONE,
+    "api_docs.asset": EVERYONE,
     "ops.readyz": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
@@ -160,6 +168,9 @@ RULES: dict[str, set[str]] = {
             "exports.candidates",
             "exports.interviews",
             "exports.scorecards",
+            "integrations.index",
+            "integrations.new_token",
+            "integrations.revoke_token",
         ]
     },
 }
@@ -220,6 +231,9 @@ def world(app) -> World:
     delivery = WebhookDelivery(endpoint=hook, event="feedback.released", message_id="msg_map",
                                payload={}, status=DeliveryStatus.FAILED, attempts=6)  # fmt: skip
     db.session.add_all([hook, delivery])
+    api_token, _ = api_tokens.create_token(
+        rec, name="ATS", scopes={ApiScope.READ}, expires_in_days=30, actor=admin
+    )
     commit()
     ids = {
         "feedback_id": released.id,
@@ -235,6 +249,8 @@ def world(app) -> World:
         "template_id": template.id,
         "endpoint_id": hook.id,
         "delivery_id": delivery.id,
+        "token_id": api_token.id,
+        "name": "swagger-ui.css",
         "token": "",
     }
     ids_by_endpoint = {
@@ -290,13 +306,21 @@ def url_for_rule(app, world: World, endpoint: str, arguments: set[str]) -> str:
 
 
 def refused(response, who: str) -> bool:
+    if response.mimetype == "application/problem+json":  # the JSON API, without a token
+        return response.status_code == 401
     if who == ANON:
         return response.status_code == 302 and "/sign-in" in response.headers.get("Location", "")
     return response.status_code in (403, 404)
 
 
+def rule_for(endpoint: str) -> set[str]:
+    if endpoint.startswith("api_") and endpoint.split(".")[0] not in ("api_docs",):
+        return set()  # the JSON API: bearer tokens only
+    return RULES[endpoint]
+
+
 def test_every_endpoint_has_a_rule(app):
-    missing = [e for e, _, _ in endpoints(app) if e not in RULES]
+    missing = [e for e, _, _ in endpoints(app) if e not in RULES and not e.startswith("api_")]
     assert not missing, f"routes without an authorisation rule in this test: {missing}"
 
 

@@ -540,7 +540,8 @@ def _released(feedback_id: int) -> Feedback:
         feedback_id,
         can_view_feedback,
         selectinload(Feedback.revisions),
-        selectinload(Feedback.interview),
+        selectinload(Feedback.interview).selectinload(Interview.panel),
+        selectinload(Feedback.interview).selectinload(Interview.feedback),
     )
     if feedback.state is not FeedbackState.RELEASED or not feedback.revisions:
         abort(404)
@@ -557,7 +558,12 @@ class ReleasedFeedbackList(MethodView):
         query = (
             select(Feedback)
             .where(Feedback.state == FeedbackState.RELEASED)
-            .options(selectinload(Feedback.revisions), selectinload(Feedback.interview))
+            .options(
+                selectinload(Feedback.revisions),
+                # what can_view_feedback reads: the panel, and who on it has scored
+                selectinload(Feedback.interview).selectinload(Interview.panel),
+                selectinload(Feedback.interview).selectinload(Interview.feedback),
+            )
         )
         if args.get("interview_id") is not None:
             query = query.where(Feedback.interview_id == args["interview_id"])
@@ -602,7 +608,9 @@ class Referrals(MethodView):
     def get(self, args):
         """Referrals and leads."""
         require(is_staff(me()))
-        query = select(Referral).options(selectinload(Referral.transitions))
+        query = select(Referral).options(
+            selectinload(Referral.transitions), selectinload(Referral.candidate)
+        )
         for name in ("candidate_id", "status", "kind"):
             if args.get(name) is not None:
                 query = query.where(getattr(Referral, name) == args[name])
@@ -614,7 +622,13 @@ class ReferralItem(MethodView):
     @referrals_bp.response(200, schemas.Referral)
     def get(self, referral_id):
         """One referral or lead, with its history."""
-        return load(Referral, referral_id, can_view_referral, selectinload(Referral.transitions))
+        return load(
+            Referral,
+            referral_id,
+            can_view_referral,
+            selectinload(Referral.transitions),
+            selectinload(Referral.candidate),
+        )
 
 
 @referrals_bp.route("/<int:referral_id>/transitions")

@@ -18,8 +18,10 @@ from flask import Flask, url_for
 from sqlalchemy import func, select
 
 from portal import tokens
+from portal.api import tokens as api_tokens
 from portal.extensions import db
 from portal.models import (
+    ApiScope,
     Candidate,
     Feedback,
     FeedbackKind,
@@ -162,6 +164,11 @@ BUDGETS = {
     "exports.interviews": 3,
     "exports.scorecards": 3,
     "reports.journey_report": 10,
+    # The JSON API: each request also finds its token and user, and audits the use (3).
+    "api_feedback.FeedbackReport": 14,  # the page's 10, plus the token's 3, plus the panel
+    "api_feedback.ReleasedFeedbackList": 8,  # a page of 50, its revisions, panels, scorecards
+    "api_candidates.Candidates": 5,
+    "api_referrals.Referrals": 6,  # the page, transitions and candidates (for allowed moves)
     "webhooks.index": 3,  # the endpoints, and the newest delivery of each
     "webhooks.endpoint": 4,  # the endpoint, a page of its deliveries and their (capped) count
     "webhooks.edit": 2,
@@ -225,6 +232,7 @@ def build_world(n: int, richest: bool) -> dict[str, object]:
     picks["job_id"] = _jobs(n)
     picks["run_id"] = _import_run(n)
     picks["endpoint_id"] = _webhooks(n)
+    picks["name"] = "swagger-ui.css"  # the API reference's assets
     picks["token"] = None  # filled per endpoint: an invitation or a password reset
     _reports(candidate.id, released.id)
     return picks
@@ -311,6 +319,8 @@ def token_for(endpoint: str, picks: dict[str, object]) -> str:
 
 
 def role_for(endpoint: str) -> str:
+    if endpoint.startswith("api_") and not endpoint.startswith("api_docs."):
+        return "api"  # the JSON API, with an admin's bearer token
     if endpoint in ANONYMOUS:
         return "anonymous"
     if endpoint.startswith(AS_CANDIDATE_PREFIXES):
@@ -351,6 +361,13 @@ def measure(app: Flask, picks: dict[str, object]) -> dict[str, tuple[int, int]]:
     ):
         clients[role] = app.test_client()
         assert factories.sign_in(clients[role], email, SCALE_PASSWORD).status_code == 302
+    admin = db.session.scalars(select(User).where(User.email == ADMIN_EMAIL)).one()
+    _, secret = api_tokens.create_token(
+        admin, name="budget", scopes={ApiScope.READ}, expires_in_days=1, actor=None
+    )
+    commit()
+    clients["api"] = app.test_client()
+    clients["api"].environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     with app.test_request_context():
         cases = all_cases(app, picks)
     results = {}
