@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
 from jinja2 import Template
@@ -32,8 +32,7 @@ NAVIGATION = {
         ("admin.users", "Users"),
         ("admin.audit_log", "Audit"),
         ("admin.job_list", "Jobs"),
-        ("imports.index", "Imports"),
-        ("webhooks.index", "Webhooks"),
+        ("integrations.index", "Integrations"),
     ],
     Role.RECRUITER: [
         ("main.home", "Dashboard"),
@@ -46,6 +45,14 @@ NAVIGATION = {
     Role.CANDIDATE: [
         ("main.home", "My feedback"),
     ],
+}
+
+
+# Blueprints whose pages sit under another menu item.
+NAV_PARENTS = {
+    "webhooks": "integrations.index",
+    "imports": "integrations.index",
+    "exports": "integrations.index",
 }
 
 
@@ -125,7 +132,10 @@ def register(app: Flask) -> None:
         # Mail is rendered outside requests too, where there is nobody signed in.
         if not getattr(current_user, "is_authenticated", False):
             return {"nav_items": []}
-        return {"nav_items": NAVIGATION[current_user.role]}
+        return {
+            "nav_items": NAVIGATION[current_user.role],
+            "nav_parent": NAV_PARENTS.get(request.blueprint or ""),
+        }
 
 
 def format_weight(value: float | int | None) -> str:

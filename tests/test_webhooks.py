@@ -459,7 +459,9 @@ def test_rotation_signs_with_both_secrets_during_grace_then_only_the_new(
 
 def test_an_admin_creates_edits_tests_and_deletes_an_endpoint(app, admin, webhook_receiver):
     client = factories_client(app, admin)
-    assert "Webhooks" in client.get("/").text  # in the admin navigation
+    # Reached from the admin menu's Integrations page.
+    assert 'href="/admin/integrations"' in client.get("/").text
+    assert 'href="/admin/webhooks/"' in client.get("/admin/integrations").text
     form = {"url": webhook_receiver.url, "description": "Greenhouse sync",
             "events": ["feedback.released", "candidate.erased"], "active": "y"}  # fmt: skip
     created = client.post("/admin/webhooks/new", data=form)

@@ -3,15 +3,15 @@ exports and the API reference)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from sqlalchemy import select
+from flask import Blueprint, flash, redirect, render_template, url_for
+from sqlalchemy import func, select
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.api import tokens
 from portal.extensions import db
 from portal.forms import Form, IdSelectField, Required, choices
-from portal.models import STAFF, ApiScope, ApiToken, Role, User
+from portal.models import STAFF, ApiScope, ApiToken, Role, User, WebhookEndpoint
 from portal.permissions import can_manage_api_tokens, load, me, require, role_gate
 from portal.unit_of_work import attempt
 
@@ -54,11 +54,8 @@ class ApiTokenForm(Form):
 @bp.route("")
 def index():
     require(can_manage_api_tokens(me()))
-    return render_template(
-        "api/integrations.html",
-        tokens=tokens.all_tokens(),
-        url_names=frozenset(current_app.view_functions),
-    )
+    endpoints = db.session.scalar(select(func.count(WebhookEndpoint.id)))
+    return render_template("api/integrations.html", tokens=tokens.all_tokens(), endpoints=endpoints)
 
 
 @bp.route("/api-tokens/new", methods=["GET", "POST"])
