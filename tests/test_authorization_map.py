@@ -162,6 +162,7 @@ RULES: dict[str, set[str]] = {
             "imports.preview",
             "imports.start",
             "imports.discard",
+            "imports.resume",
             "imports.detail",
             "imports.progress",
             "imports.refused_report",

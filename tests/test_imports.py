@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from portal import jobs
 from portal.candidates.services import CandidateError, upsert_candidate
 from portal.extensions import db
+from portal.imports import services
 from portal.imports.services import purge_stale_uploads
 from portal.interviews.services import InterviewError, upsert_interview
 from portal.models import (
@@ -33,7 +34,7 @@ from portal.models import (
     utcnow,
 )
 from portal.privacy.services import erase_candidate
-from portal.unit_of_work import commit
+from portal.unit_of_work import READY, commit
 from tests import factories
 
 
@@ -466,6 +467,41 @@ def test_a_discarded_upload_is_deleted(app, admin_client):
     path = Path(run.stored_path)
     assert admin_client.post(f"/admin/imports/{run.id}/discard").status_code == 302
     assert not path.exists()
+
+
+def test_an_import_whose_process_died_can_be_resumed_where_it_stopped(make_app):
+    app = make_app(IMPORT_BATCH_SIZE=2)
+    with app.app_context():
+        admin = factories.user(role="admin", email="admin@example.com")
+        client = app.test_client()
+        factories.sign_in(client, admin.email)
+        run = run_of(upload(client, big_candidates_file(5)))
+        client.post(f"/admin/imports/{run.id}/columns", data=run.columns)
+        # The first batch commits, then the process dies before running the next one.
+        services.start_import(run, actor=admin)
+        db.session.commit()
+        db.session.info.pop(READY)  # what the unit of work would run now: done by hand
+        first = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        services.import_batch(first.payload)  # the first batch, which queues the second ...
+        first.status = JobStatus.DONE
+        db.session.commit()
+        db.session.info.pop(READY)  # ... which never runs: its process is gone
+        lost = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        assert lost.id != first.id and lost.payload == {"run_id": run.id, "after": 2}
+        run = db.session.get(ImportRun, run.id)
+        assert run.status is ImportStatus.RUNNING and run.processed_rows == 2
+        assert lost.status is JobStatus.QUEUED
+        page = client.get(f"/admin/imports/{run.id}")
+        assert "Resume the import" not in page.text  # not yet: it may still be on its way
+        lost.created_at = utcnow() - timedelta(minutes=5)
+        commit()
+        assert "Resume the import" in client.get(f"/admin/imports/{run.id}").text
+        assert client.post(f"/admin/imports/{run.id}/resume").status_code == 302
+        db.session.expire_all()
+        run = db.session.get(ImportRun, run.id)
+        assert run.status is ImportStatus.DONE and run.processed_rows == 5
+        assert run.created_count == 5 and run.refused_count == 0
+        assert db.session.get(Job, lost.id).status is JobStatus.CANCELLED
 
 
 @pytest.mark.parametrize("role", ["recruiter", "candidate"])

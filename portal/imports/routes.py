@@ -112,6 +112,15 @@ def start(run_id: int):
     return redirect(url_for("imports.detail", run_id=run.id))
 
 
+@bp.route("/imports/<int:run_id>/resume", methods=["POST"])
+def resume(run_id: int):
+    run = load(ImportRun, run_id, can_import)
+    if ConfirmForm().validate_on_submit():
+        with attempt():
+            services.resume_import(run, actor=me())
+    return redirect(url_for("imports.detail", run_id=run.id))
+
+
 @bp.route("/imports/<int:run_id>/discard", methods=["POST"])
 def discard(run_id: int):
     run = load(ImportRun, run_id, can_import)
@@ -132,6 +141,7 @@ def detail(run_id: int):
         status=ImportStatus,
         form=ConfirmForm(),
         refresh=current_app.config.get("IMPORT_REFRESH_SECONDS", 3),
+        stalled=services.stalled_batch(run) is not None,
     )
 
 

@@ -28,7 +28,16 @@ from portal.extensions import db
 from portal.imports import csvfile
 from portal.imports.columns import columns_of, guess_mapping, missing_required
 from portal.imports.rows import ReadRow, RowReader, reader_for
-from portal.models import ImportKind, ImportMapping, ImportRun, ImportStatus, User, utcnow
+from portal.models import (
+    ImportKind,
+    ImportMapping,
+    ImportRun,
+    ImportStatus,
+    Job,
+    JobStatus,
+    User,
+    utcnow,
+)
 from portal.unit_of_work import PENDING, DomainError, after_commit
 
 log = logging.getLogger(__name__)
@@ -276,6 +285,38 @@ def import_batch(payload: dict[str, Any]) -> None:
         jobs.enqueue("import.run", {"run_id": run.id, "after": run.processed_rows})
     else:
         _finish(run)
+
+
+# Without Redis a batch runs right after the commit that queued it; one still queued this
+# long after was lost with its process (a web worker killed at its timeout, say).
+STALLED_AFTER = timedelta(minutes=2)
+
+
+def stalled_batch(run: ImportRun) -> Job | None:
+    """The queued batch of a running import that no process is running any more (inline jobs
+    only: with Redis, workers re-queue abandoned jobs themselves), else None."""
+    if run.status is not ImportStatus.RUNNING or jobs.uses_queue():
+        return None
+    queued = db.session.scalars(
+        select(Job)
+        .where(Job.kind == "import.run", Job.status == JobStatus.QUEUED)
+        .order_by(Job.id.desc())
+        .limit(100)
+    )
+    job = next((j for j in queued if j.payload.get("run_id") == run.id), None)
+    if job is None or utcnow() - job.created_at < STALLED_AFTER:
+        return None
+    return job
+
+
+def resume_import(run: ImportRun, *, actor: User) -> None:
+    """Carry on from the last batch that committed, when the one after it was lost."""
+    lost = stalled_batch(run)
+    if lost is None:
+        raise ImportRefused("This import is not stalled; it carries on by itself.")
+    lost.status, lost.finished_at = JobStatus.CANCELLED, utcnow()
+    audit.record("import_resumed", run, actor=actor, after=run.processed_rows)
+    jobs.enqueue("import.run", {"run_id": run.id, "after": run.processed_rows})
 
 
 def _write(reader: RowReader, row: ReadRow, actor: User) -> str | None:
