@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from portal import create_app  # noqa: E402
 from portal.candidates.services import create_candidate  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.imports import services  # noqa: E402
+from portal.imports import runner, services  # noqa: E402
 from portal.imports.columns import columns_of  # noqa: E402
 from portal.interviews.services import save_interview  # noqa: E402
 from portal.models import (  # noqa: E402
@@ -110,7 +110,7 @@ def run_import(kind: ImportKind, text: str, admin: User) -> tuple[float, float, 
     previewed = time.perf_counter() - started
     assert preview.problem_count == 0, preview.problems[:3]
     started = time.perf_counter()
-    services.start_import(run, actor=admin)
+    runner.start_import(run, actor=admin)
     commit()  # the batches run now, one transaction each, as after the button's request
     took = time.perf_counter() - started
     db.session.expire_all()

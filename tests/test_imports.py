@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from portal import jobs
 from portal.candidates.services import CandidateError, upsert_candidate
 from portal.extensions import db
-from portal.imports import services
+from portal.imports import runner
 from portal.imports.services import purge_stale_uploads
 from portal.interviews.services import InterviewError, upsert_interview
 from portal.models import (
@@ -478,11 +478,11 @@ def test_an_import_whose_process_died_can_be_resumed_where_it_stopped(make_app):
         run = run_of(upload(client, big_candidates_file(5)))
         client.post(f"/admin/imports/{run.id}/columns", data=run.columns)
         # The first batch commits, then the process dies before running the next one.
-        services.start_import(run, actor=admin)
+        runner.start_import(run, actor=admin)
         db.session.commit()
         db.session.info.pop(READY)  # what the unit of work would run now: done by hand
         first = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
-        services.import_batch(first.payload)  # the first batch, which queues the second ...
+        runner.import_batch(first.payload)  # the first batch, which queues the second ...
         first.status = JobStatus.DONE
         db.session.commit()
         db.session.info.pop(READY)  # ... which never runs: its process is gone

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal import jobs
-from portal.imports import bp, services
+from portal.imports import bp, runner, services
 from portal.imports.columns import columns_of
 from portal.imports.forms import ConfirmForm, UploadForm, mapping_form
 from portal.models import ImportRun, ImportStatus
@@ -106,7 +106,7 @@ def start(run_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         with attempt() as outcome:
-            services.start_import(run, actor=me())
+            runner.start_import(run, actor=me())
         if not outcome.refused and jobs.uses_queue():
             flash("The import is running; this page shows how far it has got.", "info")
     return redirect(url_for("imports.detail", run_id=run.id))
@@ -117,7 +117,7 @@ def resume(run_id: int):
     run = load(ImportRun, run_id, can_import)
     if ConfirmForm().validate_on_submit():
         with attempt():
-            services.resume_import(run, actor=me())
+            runner.resume_import(run, actor=me())
     return redirect(url_for("imports.detail", run_id=run.id))
 
 
@@ -141,7 +141,7 @@ def detail(run_id: int):
         status=ImportStatus,
         form=ConfirmForm(),
         refresh=current_app.config.get("IMPORT_REFRESH_SECONDS", 3),
-        stalled=services.stalled_batch(run) is not None,
+        stalled=runner.stalled_batch(run) is not None,
     )
 
 

@@ -12,6 +12,7 @@ next upload, or by `flask imports purge`).
 
 from __future__ import annotations
 
+import csv
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
-from portal import audit, jobs
+from portal import audit
 from portal.extensions import db
 from portal.imports import csvfile
 from portal.imports.columns import columns_of, guess_mapping, missing_required
@@ -33,12 +34,10 @@ from portal.models import (
     ImportMapping,
     ImportRun,
     ImportStatus,
-    Job,
-    JobStatus,
     User,
     utcnow,
 )
-from portal.unit_of_work import PENDING, DomainError, after_commit
+from portal.unit_of_work import DomainError, after_commit
 
 log = logging.getLogger(__name__)
 
@@ -117,16 +116,16 @@ def remembered_mapping(source: str, kind: ImportKind) -> dict[str, str]:
 
 
 def headers_of(run: ImportRun) -> list[str]:
-    path = _path(run)
+    path = stored_file(run)
     if path is None:
         return []
     with path.open(encoding="utf-8", newline="") as handle:
-        return next(iter(csvfile.csv.reader(handle)), [])
+        return next(csv.reader(handle), [])
 
 
 def choose_mapping(run: ImportRun, mapping: dict[str, str], *, actor: User) -> None:
     """Keep the mapping on the run, and remember it for the next file from this source."""
-    _check_waiting(run)
+    check_waiting(run)
     headers = set(headers_of(run))
     mapping = {k: v for k, v in mapping.items() if v and v in headers}
     missing = missing_required(run.kind, mapping)
@@ -148,14 +147,14 @@ def choose_mapping(run: ImportRun, mapping: dict[str, str], *, actor: User) -> N
     audit.record("import_mapped", run, actor=actor, columns=sorted(mapping))
 
 
-def _check_waiting(run: ImportRun) -> None:
+def check_waiting(run: ImportRun) -> None:
     if run.status is not ImportStatus.UPLOADED:
         raise ImportRefused("This import has started already; upload the file again to redo it.")
-    if _path(run) is None:
+    if stored_file(run) is None:
         raise ImportRefused("The uploaded file is no longer here; upload it again.")
 
 
-def _path(run: ImportRun) -> Path | None:
+def stored_file(run: ImportRun) -> Path | None:
     path = Path(run.stored_path) if run.stored_path else None
     return path if path is not None and path.exists() else None
 
@@ -197,7 +196,7 @@ def read_rows(
 ) -> Iterator[ReadRow]:
     """The rows [start, stop) of the file, read; a row whose external id an earlier row has
     already is refused (only the first of them is imported)."""
-    path = _path(run)
+    path = stored_file(run)
     if path is None:
         return
     first_seen: dict[str, int] = {}
@@ -231,141 +230,14 @@ def _read_chunk(
         yield row
 
 
-# --- the import itself ------------------------------------------------------------------------
-
-
-def start_import(run: ImportRun, *, actor: User) -> None:
-    """Queue the import's first batch (it runs once this transaction commits)."""
-    _check_waiting(run)
-    missing = missing_required(run.kind, run.columns or {})
-    if missing:
-        raise ImportRefused("Choose the file's columns first.")
-    run.status = ImportStatus.RUNNING
-    run.started_at = utcnow()
-    run.processed_rows = 0
-    run.created_count = run.updated_count = run.unchanged_count = run.refused_count = 0
-    run.refused = []
-    audit.record("import_started", run, actor=actor, rows=run.total_rows)
-    jobs.enqueue("import.run", {"run_id": run.id})
-
-
-@jobs.handler("import.run")
-def import_batch(payload: dict[str, Any]) -> None:
-    """One batch of rows: read, write, count; then queue the next batch, or finish."""
-    run = db.session.get(ImportRun, payload["run_id"])
-    start = int(payload.get("after", 0))
-    if run is None or run.status is not ImportStatus.RUNNING or run.processed_rows != start:
-        return  # done already (a batch that was queued twice), or stopped
-    actor = db.session.get(User, run.created_by_id) if run.created_by_id else None
-    if _path(run) is None or actor is None:
-        _fail(run, "The uploaded file is no longer here; upload it again.")
-        return
-    reader = reader_for(run.kind, run.source, run.columns)
-    stop = start + batch_size()
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    refused: list[dict[str, Any]] = []
-    done = 0
-    for row in read_rows(run, reader, start, stop):
-        done += 1
-        outcome = _write(reader, row, actor) if row.ok else None
-        if outcome in counts:
-            counts[outcome] += 1
-        else:
-            refused.append(
-                {"row": row.number, "external_id": row.external_id, "problems": row.problems}
-            )
-    run.created_count += counts["created"]
-    run.updated_count += counts["updated"]
-    run.unchanged_count += counts["unchanged"]
-    run.refused_count += len(refused)
-    if refused:
-        run.refused = [*run.refused, *refused]
-    run.processed_rows = start + done
-    if done == batch_size() and run.processed_rows < run.total_rows:
-        jobs.enqueue("import.run", {"run_id": run.id, "after": run.processed_rows})
-    else:
-        _finish(run)
-
-
-# Without Redis a batch runs right after the commit that queued it; one still queued this
-# long after was lost with its process (a web worker killed at its timeout, say).
-STALLED_AFTER = timedelta(minutes=2)
-
-
-def stalled_batch(run: ImportRun) -> Job | None:
-    """The queued batch of a running import that no process is running any more (inline jobs
-    only: with Redis, workers re-queue abandoned jobs themselves), else None."""
-    if run.status is not ImportStatus.RUNNING or jobs.uses_queue():
-        return None
-    queued = db.session.scalars(
-        select(Job)
-        .where(Job.kind == "import.run", Job.status == JobStatus.QUEUED)
-        .order_by(Job.id.desc())
-        .limit(100)
-    )
-    job = next((j for j in queued if j.payload.get("run_id") == run.id), None)
-    if job is None or utcnow() - job.created_at < STALLED_AFTER:
-        return None
-    return job
-
-
-def resume_import(run: ImportRun, *, actor: User) -> None:
-    """Carry on from the last batch that committed, when the one after it was lost."""
-    lost = stalled_batch(run)
-    if lost is None:
-        raise ImportRefused("This import is not stalled; it carries on by itself.")
-    lost.status, lost.finished_at = JobStatus.CANCELLED, utcnow()
-    audit.record("import_resumed", run, actor=actor, after=run.processed_rows)
-    jobs.enqueue("import.run", {"run_id": run.id, "after": run.processed_rows})
-
-
-def _write(reader: RowReader, row: ReadRow, actor: User) -> str | None:
-    """Write one row in a savepoint: "created", "updated" or "unchanged", or None when it
-    was refused (its problems then added to the row). Side effects it queued (webhooks, say)
-    are dropped with a refused row, as `attempt` does."""
-    pending = db.session.info.setdefault(PENDING, [])
-    mark = len(pending)
-    savepoint = db.session.begin_nested()
-    try:
-        _, outcome = reader.write(row, actor)
-        db.session.flush()
-    except Exception as exc:  # noqa: BLE001 - one row's failure must not stop the others
-        savepoint.rollback()
-        del pending[mark:]
-        if isinstance(exc, DomainError):
-            label = reader.field_label(exc.field)
-            row.problems.append(f"{label}: {exc}" if label else str(exc))
-        else:
-            log.warning("import row %s failed: %s", row.number, type(exc).__name__)
-            row.problems.append("This row could not be saved (an unexpected error); try again.")
-        return None
-    savepoint.commit()
-    return outcome
-
-
-def _finish(run: ImportRun) -> None:
-    run.status = ImportStatus.DONE
-    run.finished_at = utcnow()
-    _forget_file(run)
-    audit.record(
-        "import_finished",
-        run,
-        actor=run.created_by,
-        created=run.created_count,
-        updated=run.updated_count,
-        unchanged=run.unchanged_count,
-        refused=run.refused_count,
-    )
-
-
-def _fail(run: ImportRun, message: str) -> None:
+def fail_run(run: ImportRun, message: str) -> None:
     run.status = ImportStatus.FAILED
     run.last_error = message
     run.finished_at = utcnow()
-    _forget_file(run)
+    forget_file(run)
 
 
-def _forget_file(run: ImportRun) -> None:
+def forget_file(run: ImportRun) -> None:
     """The upload holds personal data: it goes once its transaction has committed."""
     if run.stored_path:
         after_commit(delete_file, Path(run.stored_path))
@@ -380,7 +252,7 @@ def discard(run: ImportRun, *, actor: User) -> None:
     """Delete an upload that will not be imported."""
     if run.status is not ImportStatus.UPLOADED:
         raise ImportRefused("Only an upload that was not imported can be discarded.")
-    _fail(run, "Discarded before it was imported.")
+    fail_run(run, "Discarded before it was imported.")
     audit.record("import_discarded", run, actor=actor)
 
 
@@ -396,7 +268,7 @@ def purge_stale_uploads(now: Any = None) -> int:
         )
     ).all()
     for run in stale:
-        _fail(run, f"Not imported within {hours} hours, so the uploaded file was deleted.")
+        fail_run(run, f"Not imported within {hours} hours, so the uploaded file was deleted.")
     kept = set(
         db.session.scalars(select(ImportRun.stored_path).where(ImportRun.stored_path.is_not(None)))
     )
