@@ -527,3 +527,25 @@ def test_recruiters_cannot_reach_the_token_pages(app, client, recruiter):
     sign_in(client, recruiter.email)
     assert client.get("/admin/integrations").status_code == 403
     assert client.get("/admin/integrations/api-tokens/new").status_code == 403
+
+
+def test_a_linked_record_is_in_the_candidates_export_and_gone_after_erasure(
+    app, client, admin, writer
+):
+    from portal.privacy.services import candidate_data
+
+    made = client.post(
+        "/api/v1/candidates",
+        json={"external_id": "gh-77", "name": "Lin Wei", "email": "lin@example.org"},
+        headers=writer,
+    ).get_json()
+    candidate = db.session.get(Candidate, made["id"])
+    assert candidate_data(candidate)["profile"]["linked_record"] == {"system": "ats", "id": "gh-77"}
+    erase_candidate(candidate, actor=admin)
+    commit()
+    after = client.get(f"/api/v1/candidates/{made['id']}", headers=writer).get_json()
+    assert after["erased"] is True and after["external_id"] is None
+    assert "Lin Wei" not in str(after) and "lin@example.org" not in str(after)
+    assert (
+        client.get("/api/v1/candidates?external_id=gh-77", headers=writer).get_json()["data"] == []
+    )

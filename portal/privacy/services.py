@@ -147,6 +147,10 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
             "invited_on": candidate.invited_at.isoformat(timespec="seconds")
             if candidate.invited_at
             else None,
+            # Which record of another system (an ATS, a CSV import) this one is linked to.
+            "linked_record": {"system": candidate.external_source, "id": candidate.external_id}
+            if candidate.external_id
+            else None,
         },
         "interviews": [
             {
