@@ -132,6 +132,12 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]], *, ids: bool = Fal
     """
     if not rows:
         return []
+    if "updated_at" in table.c and "updated_at" not in rows[0]:
+        # COPY knows no Python-side defaults: a row last changed when it was made (or moved).
+        rows = [
+            {**row, "updated_at": row.get("status_changed_at") or row.get("created_at")}
+            for row in rows
+        ]
     if db.engine.dialect.name == "postgresql":
         return _copy_rows(table, rows, ids=ids)
     conn = db.session.connection()
