@@ -86,6 +86,11 @@ def discard() -> None:
     db.session.info[DISCARDED] = True
 
 
+def was_discarded() -> bool:
+    """Whether this request was rolled back for an error page (see `discard`)."""
+    return bool(db.session.info.get(DISCARDED))
+
+
 @dataclass
 class Outcome:
     """What `attempt` saw: the refusal, if the change was refused."""

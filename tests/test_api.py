@@ -539,6 +539,21 @@ def test_a_linked_record_is_in_the_candidates_export_and_gone_after_erasure(
         json={"external_id": "gh-77", "name": "Lin Wei", "email": "lin@example.org"},
         headers=writer,
     ).get_json()
+    position = factories.position()
+    scheduled = client.post(
+        "/api/v1/interviews",
+        json={
+            "external_id": "gh-iv-77",
+            "candidate_external_id": "gh-77",
+            "position_id": position.id,
+            "stage": "first",
+            "format": "phone",
+            "scheduled_at": "2026-12-20T09:00:00Z",
+        },
+        headers=writer,
+    )
+    assert scheduled.status_code == 201
+    assert db.session.scalar(select(Interview.external_id)) == "gh-iv-77"
     candidate = db.session.get(Candidate, made["id"])
     assert candidate_data(candidate)["profile"]["linked_record"] == {"system": "ats", "id": "gh-77"}
     erase_candidate(candidate, actor=admin)
@@ -549,3 +564,99 @@ def test_a_linked_record_is_in_the_candidates_export_and_gone_after_erasure(
     assert (
         client.get("/api/v1/candidates?external_id=gh-77", headers=writer).get_json()["data"] == []
     )
+    # Its interviews' ids in the other system go too.
+    db.session.expire_all()
+    assert db.session.scalar(select(Interview.external_id)) is None
+
+
+# --- found by review: each failed before its fix ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "updated_since=0001-01-01T00:00:00%2B01:00",
+        "updated_since=9999-12-31T23:59:59-01:00",
+        # a cursor of ["2020-01-01T00:00:00", 10**30]: an id no database column holds
+        "cursor=WyIyMDIwLTAxLTAxVDAwOjAwOjAwIiwxMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDBd",
+    ],
+)
+def test_times_and_cursors_out_of_range_are_422_not_500(app, client, writer, query):
+    problem_of(client.get(f"/api/v1/candidates?{query}", headers=writer), 422)
+
+
+def test_deeply_nested_json_is_a_400_problem(app, client, writer):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post(
+        "/api/v1/candidates", data=body, content_type="application/json", headers=writer
+    )
+    problem_of(response, 400)
+
+
+def test_a_tokens_public_prefix_cannot_spend_its_budget(make_app):
+    app = make_app(API_RATE_LIMIT="3 per minute", RATELIMIT_ENABLED=True)
+    with app.app_context():
+        admin = factories.user(role="admin")
+        victim = make_token(admin)
+    client = app.test_client()
+    forged = victim[:12] + "A" * 43  # the victim's prefix, someone else's guess
+    assert [
+        client.get("/api/v1/companies", headers=bearer(forged)).status_code for _ in range(4)
+    ] == [401, 401, 401, 429]
+    assert client.get("/api/v1/companies", headers=bearer(victim)).status_code == 200
+
+
+def test_refused_and_failed_uses_are_audited_too(app, client, admin):
+    reader = bearer(make_token(admin, ApiScope.READ))
+    answers = [
+        client.get("/api/v1/candidates/99999", headers=reader).status_code,
+        client.post("/api/v1/candidates", json={"name": "x"}, headers=reader).status_code,
+        client.get("/api/v1/candidates?limit=0", headers=reader).status_code,
+        client.get("/api/v1/candidates", headers=reader).status_code,
+    ]
+    assert answers == [404, 403, 422, 200]
+    db.session.expire_all()
+    uses = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "api_request").order_by(AuditEvent.id)
+    ).all()
+    assert [u.details["status"] for u in uses] == answers
+
+
+def test_a_website_must_be_a_web_address_as_on_the_form(app, client, writer):
+    body = problem_of(
+        client.post(
+            "/api/v1/companies",
+            json={"name": "Sneaky", "website": "javascript:alert(1)"},
+            headers=writer,
+        ),
+        422,
+    )
+    assert "website" in body["errors"]
+
+
+def test_an_interview_with_scorecards_keeps_its_candidate(app, client, recruiter):
+    maya = factories.candidate("Maya Chen")
+    other = factories.candidate("Jonas Weber")
+    interview = factories.interview(maya, recruiter)
+    interview.external_source, interview.external_id = "ats", "iv-1"
+    factories.feedback(interview, recruiter, state="released")
+    token = bearer(make_token(recruiter))
+    moved = client.post(
+        "/api/v1/interviews",
+        json={
+            "external_id": "iv-1",
+            "candidate_id": other.id,
+            "position_id": interview.position_id,
+            "stage": "first",
+            "format": "video",
+            "scheduled_at": "2026-12-01T10:00:00Z",
+        },
+        headers=token,
+    )
+    assert "candidate_id" in problem_of(moved, 422)["errors"]
+    patched = client.patch(
+        f"/api/v1/interviews/{interview.id}", json={"candidate_id": other.id}, headers=token
+    )
+    assert patched.status_code == 422  # not a field a PATCH takes at all
+    db.session.expire_all()
+    assert db.session.get(Interview, interview.id).candidate_id == maya.id

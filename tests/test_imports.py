@@ -557,3 +557,12 @@ def test_with_redis_a_real_worker_imports_and_the_progress_moves(make_app, redis
             seen.append(client.get(f"/admin/imports/{run_id}/progress.json").get_json())
         assert [s["processed"] for s in seen] == [100, 200, 250]
         assert seen[-1]["status"] == "done" and seen[-1]["created"] == 250
+
+
+def test_a_date_at_the_edge_of_time_is_a_row_problem_not_a_crash():
+    """Converting 0001-01-01T00:30+01:00 to UTC overflows; the cell is left for the form,
+    which refuses it with its message (found by review: it crashed the preview and the job)."""
+    from portal.imports.rows import normalise_when
+
+    assert normalise_when("0001-01-01T00:30:00+01:00") == "0001-01-01T00:30:00+01:00"
+    assert normalise_when("2026-12-14T09:30:00+01:00") == "2026-12-14 08:30"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_smorest import Blueprint as ApiBlueprint
 
-from portal import audit
+from portal import audit, unit_of_work
 from portal.api import tokens
 from portal.api.problems import is_api_request, problem
 from portal.extensions import limiter
@@ -44,15 +44,39 @@ def authenticate():
     token = tokens.find(secret)
     if token is None or not token.usable():
         return problem(401, "This API token is unknown, has expired or was revoked.")
+    g.api_token = token  # from here on the use is audited, refused or not (record_use)
     needed = ApiScope.READ if request.method in READ_METHODS else ApiScope.WRITE
     if needed not in token.scope_set:
         return problem(403, f"This token lacks the “{needed.value}” scope.")
-    if request.method in ("POST", "PATCH", "PUT") and not _json_body():
+    if request.method in ("POST", "PATCH", "PUT"):
+        refused = _json_body_problem()
+        if refused is not None:
+            return refused
+    g._login_user = token.user  # Flask-Login's current user, for this request only
+    return None
+
+
+def _json_body_problem() -> Response | None:
+    """Every write of this API takes a JSON object as its body (the document says so)."""
+    if not request.is_json or not request.get_data(cache=True):
         return problem(
             415, "Send the request body as a JSON object, with Content-Type: application/json."
         )
-    g._login_user = token.user  # Flask-Login's current user, for this request only
-    g.api_token = token
+    try:
+        request.get_json(silent=False)
+    except RecursionError:
+        return problem(400, "The JSON body is nested too deeply.")
+    except Exception:  # noqa: BLE001 - werkzeug's BadRequest, or a decoding error
+        return problem(400, "The body is not valid JSON.")
+    return None
+
+
+def record_use(response: Response) -> Response:
+    """Every request a token made is audited with its answer, also when it was refused or
+    failed (the request's own changes were rolled back then: the record commits alone)."""
+    token = current_token()
+    if token is None:
+        return response
     tokens.touch(token)
     audit.record(
         "api_request",
@@ -61,21 +85,19 @@ def authenticate():
         prefix=token.prefix,
         method=request.method,
         path=request.path[:200],
+        status=response.status_code,
     )
-    return None
-
-
-def _json_body() -> bool:
-    """Every write of this API takes a JSON body (the document says so)."""
-    return request.is_json and request.content_length != 0 and bool(request.get_data(cache=True))
+    if unit_of_work.was_discarded() or response.status_code >= 500:
+        unit_of_work.commit()  # the rolled-back request left nothing else in the session
+    return response
 
 
 def _rate_key() -> str:
-    """Per token (by its public prefix), else per address for requests without one."""
+    """Per token, by a digest of the whole secret sent (so nobody can spend another token's
+    budget by sending its public prefix); per address for requests without one."""
     secret = bearer() or ""
-    match = tokens.TOKEN_PATTERN.match(secret)
-    if match:
-        return f"api-token:{match.group(1)}"
+    if tokens.TOKEN_PATTERN.match(secret):
+        return f"api-token:{tokens.hash_token(secret)[:32]}"
     return f"api-anon:{request.remote_addr}"
 
 
@@ -108,6 +130,7 @@ def register(app: Flask) -> None:
     # Before the sign-in rule (portal/app.py registers that after the blueprints); the
     # after-request hook runs after the sign-in rule's (Flask runs them last-registered first).
     app.before_request(authenticate)
+    app.after_request(record_use)  # runs after `conditional` (last registered runs first)
     app.after_request(conditional)
     view = app.view_functions.get("api-docs.openapi_json")
     if view is not None:  # a bound method of flask-smorest's Api: mark its function

@@ -3,7 +3,7 @@ in portal/forms.py), so the API accepts exactly what the forms accept."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -47,6 +47,19 @@ class Text(fields.String):
 class Name(Text):
     def _clean(self, value: str) -> str:
         return clean_name(value)
+
+
+class Website(Text):
+    """A full http(s) address, as the company form asks for."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str | None:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is not None:
+            try:
+                validate.URL(schemes={"http", "https"}, require_tld=True)(text)
+            except ValidationError:
+                raise ValidationError("Enter a full address such as https://example.com.") from None
+        return text
 
 
 class Flag(fields.Boolean):
@@ -107,12 +120,11 @@ class Timestamp(fields.DateTime):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
-        if moment.tzinfo is not None:
-            from datetime import UTC
-
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        # The year first: converting 0001-01-01T00:00+01:00 to UTC would overflow.
         if not MIN_YEAR <= moment.year <= MAX_YEAR:
             raise ValidationError(f"Use a date between {MIN_YEAR} and {MAX_YEAR}.")
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
         return moment
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:

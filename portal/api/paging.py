@@ -17,6 +17,7 @@ from flask import abort
 from sqlalchemy import Select, and_, or_
 
 from portal.extensions import db
+from portal.forms import INT_MAX
 
 
 class BadCursor(Exception):
@@ -34,7 +35,10 @@ def decode(cursor: str) -> tuple[datetime, int]:
         moment, ident = json.loads(raw)
         if not isinstance(ident, int) or isinstance(ident, bool) or not isinstance(moment, str):
             raise ValueError
-        return datetime.fromisoformat(moment), ident
+        when = datetime.fromisoformat(moment)
+        if not 1 <= ident <= INT_MAX or when.tzinfo is not None:
+            raise ValueError
+        return when, ident
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise BadCursor from None
 

@@ -7,7 +7,17 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MarshmallowError
 
-from portal.api.fields import Count, Email, ExternalId, Flag, Id, Name, Text, Timestamp
+from portal.api.fields import (
+    Count,
+    Email,
+    ExternalId,
+    Flag,
+    Id,
+    Name,
+    Text,
+    Timestamp,
+    Website,
+)
 from portal.models import (
     CompanyKind,
     Decision,
@@ -140,14 +150,14 @@ class CompanyIn(Strict):
     external_id = ExternalId()
     name = Name(required=True, max=160)
     kind = choice(CompanyKind, load_default=CompanyKind.CLIENT)
-    website = Text(max=255, allow_none=True)
+    website = Website(max=255, allow_none=True)
     active = Flag(load_default=True)
 
 
 class CompanyPatch(Strict):
     name = Name(max=160)
     kind = choice(CompanyKind)
-    website = Text(max=255, allow_none=True)
+    website = Website(max=255, allow_none=True)
     active = Flag()
 
 
@@ -171,7 +181,7 @@ class PositionIn(Strict):
     company_external_id = ExternalId()
     title = Name(required=True, max=160)
     location = Text(max=120, allow_none=True)
-    description = Text(multiline=True, allow_none=True)
+    description = Text(multiline=True, max=8000, allow_none=True)
     is_open = Flag(load_default=True)
     template_id = Id(allow_none=True, metadata={"description": "A scorecard template's id."})
 
@@ -186,7 +196,7 @@ class PositionIn(Strict):
 class PositionPatch(Strict):
     title = Name(max=160)
     location = Text(max=120, allow_none=True)
-    description = Text(multiline=True, allow_none=True)
+    description = Text(multiline=True, max=8000, allow_none=True)
     is_open = Flag()
     template_id = Id(allow_none=True)
 

@@ -207,7 +207,10 @@ def normalise_when(cell: str) -> str:
     if parsed is None:
         return text
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:30+01:00: the form's date check says why
+            return text
     return parsed.strftime("%Y-%m-%d %H:%M")
 
 

@@ -286,5 +286,11 @@ REPORT_HEADER = ("row", "external id", "problems")
 
 
 def report_rows(run: ImportRun) -> Iterator[list[object]]:
-    for entry in run.refused or []:
+    """The refused rows, read now: the CSV streams after the request's session has closed."""
+    entries = list(run.refused or [])
+    return _report_lines(entries)
+
+
+def _report_lines(entries: list[dict]) -> Iterator[list[object]]:
+    for entry in entries:
         yield [entry.get("row"), entry.get("external_id"), " | ".join(entry.get("problems", []))]

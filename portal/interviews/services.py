@@ -95,6 +95,20 @@ def save_interview(
         raise InterviewError("Choose a candidate from the list.", field="candidate_id")
     if position is None:
         raise InterviewError("Choose a position from the list.", field="position_id")
+    if interview is not None and interview.feedback:
+        # Scorecards are about this candidate in this role: they never move to another.
+        if candidate.id != interview.candidate_id:
+            raise InterviewError(
+                "This interview already has scorecards about its candidate; record a new "
+                "interview for someone else.",
+                field="candidate_id",
+            )
+        if position.id != interview.position_id:
+            raise InterviewError(
+                "This interview already has scorecards for its position; record a new "
+                "interview for another position.",
+                field="position_id",
+            )
     keeps_lead = interview is not None and interview.interviewer_id == interviewer_id
     if interviewer is None or (
         not keeps_lead and not (interviewer.is_staff and interviewer.active)

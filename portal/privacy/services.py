@@ -241,7 +241,9 @@ def erase_candidate(
     ).all()
     if interview_ids:
         db.session.execute(
-            update(Interview).where(Interview.id.in_(interview_ids)).values(location=None)
+            update(Interview)
+            .where(Interview.id.in_(interview_ids))
+            .values(location=None, external_source=None, external_id=None)
         )
     referral_ids = db.session.scalars(select(Referral.id).where(Referral.candidate_id == cid)).all()
     if referral_ids:
