@@ -68,7 +68,7 @@ def list_command() -> None:
 @api_token_cli.command("revoke")
 @click.argument("prefix")
 def revoke_command(prefix: str) -> None:
-    """Revoke the token with this prefix (bo_XXXXXXXX)."""
+    """Revoke the token with this prefix (bo_ and its 8 characters, as `list` shows it)."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
     if token is None:
         raise click.ClickException(f"No token has the prefix {prefix}.")

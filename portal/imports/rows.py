@@ -14,6 +14,7 @@ docs/csv-import.md, Privacy).
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,7 +84,7 @@ def _problems(form: Any, labels: dict[str, str], skip: Iterable[str] = ()) -> li
     return out
 
 
-class RowReader:
+class RowReader(ABC):
     kind: ImportKind
     form_class: type
     # form field -> the column label problems are said with
@@ -111,13 +112,17 @@ class RowReader:
         return clean_text(self.cell(record, "external_id"))[:120]
 
     def prime(self, records: list[dict[str, str]]) -> None:
-        """Look up, in a few queries, what this batch of rows refers to."""
+        """Look up, in a few queries, what this batch of rows refers to (a kind whose rows
+        refer to nothing else has nothing to look up)."""
+        return None
 
+    @abstractmethod
     def read(self, number: int, record: dict[str, str]) -> ReadRow:
-        raise NotImplementedError
+        """One row as the form reads it, with its problems."""
 
+    @abstractmethod
     def write(self, row: ReadRow, actor: User) -> tuple[Any, str]:
-        raise NotImplementedError
+        """Upsert the row's record; returns it and "created", "updated" or "unchanged"."""
 
     def field_label(self, field_name: str | None) -> str | None:
         return self.labels.get(field_name or "")
