@@ -1,5 +1,15 @@
 """Typed SQLAlchemy models, split by feature; import them from here."""
 
+from portal.models.answers import (
+    CandidateAnswer,
+    FeedbackThread,
+    Gain,
+    GainAnswer,
+    Resolution,
+    ThreadKind,
+    ThreadMessage,
+    ThreadState,
+)
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.feedback import (
@@ -57,6 +67,14 @@ from portal.models.scorecards import (
 from portal.models.users import STAFF, DigestSend, Role, User, UserSession
 
 __all__ = [
+    "CandidateAnswer",
+    "FeedbackThread",
+    "Gain",
+    "GainAnswer",
+    "Resolution",
+    "ThreadKind",
+    "ThreadMessage",
+    "ThreadState",
     "WebhookEvent",
     "WebhookEndpoint",
     "WebhookDelivery",

@@ -41,6 +41,9 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None]
     # The daily digest of overdue scorecards and complete panels (staff may turn it off).
     digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # The recruiting team a staff member works in (a label admins set, e.g. "Engineering
+    # hiring"): the "Better off" measure groups by it.
+    team: Mapped[str | None] = mapped_column(sa.String(80), index=True)
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users
