@@ -20,7 +20,8 @@ from portal.models.users import User
 
 
 class Gain(enum.StrEnum):
-    """The four ways an interview leaves a candidate better off, in the report's order."""
+    """The four ways an interview leaves a candidate better off, in the report's order (its
+    titles are these labels)."""
 
     NEXT_ROUND = "next_round"
     REFERRAL = "referral"
@@ -30,10 +31,10 @@ class Gain(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "next_round": "An invitation to a next interview",
+            "next_round": "A next interview",
             "referral": "A referral or lead",
             "skills": "Better interview skills",
-            "insight": "Insight into the company",
+            "insight": "Company insight",
         }[self.value]
 
     @property

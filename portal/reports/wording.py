@@ -14,6 +14,7 @@ from typing import Any
 
 from portal.feedback.vocabulary import INSIGHT_FIELDS
 from portal.models import Decision, Dimension, Referral, ReferralKind, Stage
+from portal.models import Gain as GainKey
 from portal.referrals.vocabulary import CANDIDATE_STATES
 from portal.reports.types import (
     ActionItem,
@@ -381,7 +382,7 @@ def summarise_gains(
 def _next_round_gain(
     decision: str | None, next_step: str | None, next_step_on: date | None, stage: Stage
 ) -> Gain:
-    title = "A next interview"
+    title = GainKey.NEXT_ROUND.label
     when = f"{_format_date(next_step_on)}: " if next_step_on else ""
     if decision == Decision.INVITE:
         following = list(Stage)[min(stage.order + 1, len(Stage) - 1)]
@@ -398,7 +399,7 @@ def _next_round_gain(
 
 
 def _referral_gain(referrals: Sequence[ReferralItem]) -> Gain:
-    title = "A referral or lead"
+    title = GainKey.REFERRAL.label
     if not referrals:
         return Gain(
             2,
@@ -425,7 +426,7 @@ def _skills_gain(
     action_plan: Sequence[ActionItem],
     practice: Sequence[str],
 ) -> Gain:
-    title = "Better interview skills"
+    title = GainKey.SKILLS.label
     count = len(action_plan) + len(practice)
     if count == 0:
         return Gain(3, title, "Not this time", "No skills feedback was recorded.", False)
@@ -441,7 +442,7 @@ def _skills_gain(
 
 
 def _insight_gain(insights: Sequence[InsightParagraph]) -> Gain:
-    title = "Company insight"
+    title = GainKey.INSIGHT.label
     if not insights:
         return Gain(4, title, "Not this time", "No company insight was shared.", False)
     phrases = {key.removeprefix("insight_"): phrase for key, _, phrase in INSIGHT_TOPICS}
