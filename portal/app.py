@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from portal import api, cli, errors, ops, security, subscribers, templating, unit_of_work
 from portal import config as settings
 from portal.admin import bp as admin_bp
+from portal.answers import bp as answers_bp
 from portal.auth import bp as auth_bp
 from portal.auth import sessions
 from portal.candidate_portal import bp as candidate_portal_bp
@@ -27,6 +28,7 @@ from portal.feedback import bp as feedback_bp
 from portal.imports import bp as imports_bp
 from portal.interviews import bp as interviews_bp
 from portal.main import bp as main_bp
+from portal.measure import bp as measure_bp
 from portal.referrals import bp as referrals_bp
 from portal.reports.routes import bp as reports_bp
 from portal.scorecards.views import bp as scorecards_bp
@@ -140,6 +142,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(answers_bp)
+    app.register_blueprint(measure_bp)
     api.register(app)
 
 

@@ -87,6 +87,15 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS") or 6),
         "WEBHOOK_RETRY_BASE_SECONDS": int(env.get("WEBHOOK_RETRY_BASE_SECONDS") or 30),
         "WEBHOOK_ROTATION_GRACE_HOURS": int(env.get("WEBHOOK_ROTATION_GRACE_HOURS") or 24),
+        # The candidate's say (docs/better-off.md): answers change, and threads open, until
+        # this many days after the release or the latest amendment; a reply to a question or
+        # correction is due this many working days after the candidate wrote (weekends and
+        # the public holidays of this `holidays` calendar, COUNTRY or COUNTRY-SUBDIVISION,
+        # skipped; blank for weekends only); the measure hides groups smaller than this.
+        "ANSWER_WINDOW_DAYS": int(env.get("ANSWER_WINDOW_DAYS") or 30),
+        "THREAD_REPLY_WORKING_DAYS": int(env.get("THREAD_REPLY_WORKING_DAYS") or 2),
+        "WORKING_DAYS_CALENDAR": env.get("WORKING_DAYS_CALENDAR", "GB-ENG").strip(),
+        "MEASURE_MIN_GROUP": max(2, int(env.get("MEASURE_MIN_GROUP") or 5)),
     }
 
 

@@ -28,6 +28,7 @@ from portal.models import (
     Feedback,
     FeedbackKind,
     FeedbackState,
+    FeedbackThread,
     Interview,
     Job,
     JobStatus,
@@ -370,3 +371,48 @@ def can_answer_offer(user: User, referral: Referral) -> bool:
     return Party.CANDIDATE in parties_of(user, referral) and referral.status in (
         ReferralStatus.APPROVED,
     )
+
+
+# --- the candidate's say: answers, questions and corrections, the measure --------------------
+
+
+def handler_id(feedback: Feedback) -> int:
+    """Who answers the candidate about this feedback: its author, or for the panel's feedback
+    the interview's lead (whoever leads now)."""
+    if feedback.kind is FeedbackKind.PANEL:
+        return feedback.interview.interviewer_id
+    return feedback.author_id
+
+
+def can_answer_feedback(user: User, feedback: Feedback) -> bool:
+    """The candidate answers their own released feedback (the 30-day window is a rule of the
+    service, which says why when it is closed)."""
+    return (
+        user.is_authenticated
+        and user.role is Role.CANDIDATE
+        and feedback.state is FeedbackState.RELEASED
+        and feedback.interview.candidate.user_id == user.id
+        and not is_erased(feedback.interview.candidate)
+    )
+
+
+def can_view_thread(user: User, thread: FeedbackThread) -> bool:
+    """The candidate who opened it, its handler and admins: not the rest of the team."""
+    if user.is_authenticated and user.role is Role.CANDIDATE:
+        return thread.candidate.user_id == user.id and not is_erased(thread.candidate)
+    return is_admin(user) or (is_staff(user) and handler_id(thread.feedback) == user.id)
+
+
+def can_reply_thread(user: User, thread: FeedbackThread) -> bool:
+    """Staff who may read the thread reply to it, while the candidate's record is not erased."""
+    return (
+        is_staff(user)
+        and user.active
+        and can_view_thread(user, thread)
+        and not is_erased(thread.candidate)
+    )
+
+
+def can_view_measure(user: User, _obj: Any = None) -> bool:
+    """The "Better off" measure: aggregates only, small groups hidden; for all staff."""
+    return is_staff(user)

@@ -82,6 +82,18 @@ RULES: dict[str, set[str]] = {
     "reports.interview_report": OWNER_OR_STAFF,
     "reports.journey_report": OWNER_OR_STAFF,
     "referrals.accept_offer": OWNER,
+    # The candidate's say: only on their own released feedback; the signed email link
+    # leads there after sign-in (CAND's token: another candidate is refused).
+    "candidate_portal.save_answer": OWNER,
+    "candidate_portal.open_thread": OWNER,
+    "candidate_portal.write_in_thread": OWNER,
+    "candidate_portal.answer_link": OWNER,
+    # A thread is read and answered by the feedback's handler (REC wrote it) and admins.
+    "answers.thread": AUTHOR,
+    "answers.reply": AUTHOR,
+    # The measure: aggregates with small groups hidden, for all staff.
+    "measure.index": STAFF,
+    "measure.export_csv": STAFF,
     "referrals.decline_offer": OWNER,
     "feedback.edit": AUTHOR,
     "feedback.release": AUTHOR,
