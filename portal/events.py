@@ -37,3 +37,11 @@ interview_created = _events.signal("interview-created")
 # external: {"source", "id"} the candidate had in another system (both None if none), so
 # that system can erase its copy; actor: User | None.
 candidate_erased = _events.signal("candidate-erased")
+
+# The candidate answered their released feedback, or changed the answer; sender: the
+# CandidateAnswer; comment_changed: bool (a new or changed comment for the recruiter).
+candidate_answered = _events.signal("candidate-answered")
+
+# Someone wrote in a question or correction thread (the candidate, or the handler replying);
+# sender: the FeedbackThread; message: the ThreadMessage.
+thread_message_posted = _events.signal("thread-message-posted")

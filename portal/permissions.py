@@ -416,3 +416,8 @@ def can_reply_thread(user: User, thread: FeedbackThread) -> bool:
 def can_view_measure(user: User, _obj: Any = None) -> bool:
     """The "Better off" measure: aggregates only, small groups hidden; for all staff."""
     return is_staff(user)
+
+
+def can_view_candidate_say(user: User, feedback: Feedback) -> bool:
+    """The candidate's comment and threads on a feedback: its handler and admins."""
+    return is_admin(user) or (is_staff(user) and handler_id(feedback) == user.id)

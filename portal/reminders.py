@@ -7,7 +7,10 @@ so running `flask reminders send` twice — or on two hosts — sends nothing th
   after the interview's end and still not submitted, within the dashboard's 90-day window,
   unless the candidate's feedback is already released;
 - for a lead, every panel where all members have submitted and the candidate's feedback is
-  not released yet.
+  not released yet;
+- for admins, every candidate's question or correction past its reply date
+  (THREAD_REPLY_WORKING_DAYS working days after the candidate wrote; each is audited as
+  overdue once, when first found).
 
 People with nothing due get nothing; anyone can turn the digest off on their account page.
 It runs from cron or the systemd timer in deploy/ (`flask reminders send`), or, with Redis, as
@@ -26,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, mail
+from portal.answers import services as answers
 from portal.auth.services import external_url
 from portal.extensions import db
 from portal.main.services import AWAITING_WINDOW
@@ -37,9 +41,11 @@ from portal.models import (
     Feedback,
     FeedbackKind,
     FeedbackState,
+    FeedbackThread,
     Interview,
     PanelMember,
     Position,
+    Role,
     User,
     utcnow,
 )
@@ -52,6 +58,8 @@ class Digest:
     user: User
     overdue: list[Interview] = field(default_factory=list)
     complete: list[Interview] = field(default_factory=list)
+    # For admins: candidates' questions and corrections past their reply date.
+    threads: list[FeedbackThread] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,13 @@ def due(now: datetime) -> dict[int, Digest]:
                     _digest(digests, person).overdue.append(interview)
         if len(members) > 1 and all(p.id in submitted for p in members):
             _digest(digests, interview.interviewer).complete.append(interview)
+    late = answers.overdue(now, limit=None)
+    if late:
+        admins = db.session.scalars(
+            select(User).where(User.role == Role.ADMIN, User.active.is_(True))
+        ).all()
+        for admin in admins:
+            _digest(digests, admin).threads = late
     return {
         uid: d
         for uid, d in digests.items()
@@ -117,6 +132,7 @@ def send_digests(now: datetime | None = None) -> RunSummary:
     """Send today's digests, once per person and day. The caller commits; mail leaves after."""
     now = now or utcnow()
     day = now.date()
+    answers.flag_overdue(now)  # each newly overdue thread audited once
     sent = already = overdue = complete = 0
     for digest in due(now).values():
         try:
@@ -150,6 +166,9 @@ def _mail(digest: Digest, day: date) -> None:
     if digest.complete:
         n = len(digest.complete)
         parts.append(f"{n} panel{'s' if n != 1 else ''} ready for your feedback")
+    if digest.threads:
+        n = len(digest.threads)
+        parts.append(f"{n} candidate{'s' if n != 1 else ''} waiting too long for a reply")
     mail.send_mail(
         digest.user.email,
         "BetterOff: " + " and ".join(parts),
@@ -159,6 +178,7 @@ def _mail(digest: Digest, day: date) -> None:
         day=day,
         link=lambda interview: external_url("interviews.detail", interview_id=interview.id),
         debrief=lambda interview: external_url("feedback.debrief", interview_id=interview.id),
+        thread_link=lambda thread: external_url("answers.thread", thread_id=thread.id),
         account=external_url("auth.account"),
     )
 

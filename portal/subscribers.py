@@ -14,8 +14,16 @@ from flask import current_app, flash, has_request_context
 
 from portal import events
 from portal.main import services as dashboard
-from portal.models import Feedback, Referral, ReferralStatus, User
-from portal.notifications import notify_feedback_released
+from portal.models import (
+    CandidateAnswer,
+    Feedback,
+    FeedbackThread,
+    Referral,
+    ReferralStatus,
+    ThreadMessage,
+    User,
+)
+from portal.notifications import notify_comment, notify_feedback_released, notify_thread_message
 from portal.referrals import notify
 from portal.referrals.pipeline import ReferralError
 from portal.reports.store import refresh_for_candidate
@@ -33,6 +41,16 @@ def tell_the_candidate(feedback: Feedback, *, amended: bool, **_: Any) -> None:
     notify_feedback_released(feedback, amended=amended)
     if current_app.config["RENDER_REPORTS_ON_RELEASE"]:
         refresh_for_candidate(feedback.interview.candidate_id)
+
+
+def tell_the_other_side(thread: FeedbackThread, *, message: ThreadMessage, **_: Any) -> None:
+    """A candidate wrote: their handler hears of it; the handler replied: the candidate does."""
+    notify_thread_message(thread, message)
+
+
+def pass_on_the_comment(answer: CandidateAnswer, *, comment_changed: bool, **_: Any) -> None:
+    if comment_changed:
+        notify_comment(answer)
 
 
 def tell_the_people_involved(
@@ -64,6 +82,8 @@ def connect() -> None:
     events.scorecard_changed.connect(forget_team_averages)
     events.feedback_released.connect(tell_the_candidate)
     events.referral_transitioned.connect(tell_the_people_involved)
+    events.thread_message_posted.connect(tell_the_other_side)
+    events.candidate_answered.connect(pass_on_the_comment)
     # Webhooks: a delivery per subscribed endpoint, sent after the commit (portal/webhooks).
     events.feedback_released.connect(webhooks.on_feedback_released)
     events.referral_transitioned.connect(webhooks.on_referral_transitioned)

@@ -1,4 +1,5 @@
-"""Signed, expiring links for invitations and password resets."""
+"""Signed, expiring links: invitations, password resets, and the release email's link to
+answer the feedback."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 INVITATION = "candidate-invitation"
 PASSWORD_RESET = "password-reset"  # noqa: S105 - a salt name, not a secret
+FEEDBACK_ANSWER = "feedback-answer"
 
 
 class TokenError(Exception):

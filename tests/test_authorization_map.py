@@ -14,6 +14,7 @@ import pytest
 from flask import url_for
 
 from portal import tokens
+from portal.answers import services as answers
 from portal.api import tokens as api_tokens
 from portal.extensions import db
 from portal.models import (
@@ -30,6 +31,7 @@ from portal.models import (
     ReferralKind,
     ReferralStatus,
     ReferralTransition,
+    ThreadKind,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -244,6 +246,7 @@ def world(app) -> World:
     delivery = WebhookDelivery(endpoint=hook, event="feedback.released", message_id="msg_map",
                                payload={}, status=DeliveryStatus.FAILED, attempts=6)  # fmt: skip
     db.session.add_all([hook, delivery])
+    question = answers.open_thread(released, ThreadKind.QUESTION, "Why?", actor=cand.user)
     api_token, _ = api_tokens.create_token(
         rec, name="ATS", scopes={ApiScope.READ}, expires_in_days=30, actor=admin
     )
@@ -263,6 +266,7 @@ def world(app) -> World:
         "endpoint_id": hook.id,
         "delivery_id": delivery.id,
         "token_id": api_token.id,
+        "thread_id": question.id,
         "name": "swagger-ui.css",
         "token": "",
     }
@@ -282,7 +286,12 @@ def world(app) -> World:
         invite = tokens.make_token(
             tokens.INVITATION, {"c": invitee.id, "e": tokens.fingerprint(invitee.email)}
         )
-    ids_by_endpoint |= {"auth.reset_password": reset, "auth.accept_invitation": invite}
+        answer = tokens.make_token(tokens.FEEDBACK_ANSWER, {"f": released.id, "c": cand.id, "r": 1})
+    ids_by_endpoint |= {
+        "auth.reset_password": reset,
+        "auth.accept_invitation": invite,
+        "candidate_portal.answer_link": answer,
+    }
     emails = {
         CAND: cand.email,
         OTHER_CAND: other.email,

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import tokens
+from portal.answers import services as answers
 from portal.extensions import db
 from portal.models import (
     Candidate,
+    CandidateAnswer,
     Feedback,
     FeedbackRevision,
     FeedbackState,
+    FeedbackThread,
+    Gain,
     Interview,
     Position,
     Stage,
     User,
 )
+from portal.permissions import can_view_thread, handler_id
 from portal.referrals.services import offers_for_candidate
 
 
@@ -42,6 +50,8 @@ def home_page(user: User) -> dict[str, Any]:
         "furthest": furthest_stage(steps),
         "released": [f for s in steps for f in s.released],
         "offers": offers_for_candidate(candidate.id),
+        "answers": answers_by_feedback(candidate),
+        "gains": list(Gain),
     }
 
 
@@ -90,3 +100,62 @@ def released_feedback_for(user: User, feedback_id: int) -> Feedback | None:
             Candidate.erased_at.is_(None),
         )
     )
+
+
+@dataclass(frozen=True)
+class Say:
+    """The "Your say" part of a released feedback page: the candidate's answer, their
+    threads, whether the window is open, and who reads what they write."""
+
+    answer: CandidateAnswer | None
+    threads: list[FeedbackThread]
+    window_open: bool
+    closes_at: datetime
+    handler: User | None
+
+
+def say_for(feedback: Feedback) -> Say:
+    return Say(
+        answer=answers.answer_for(feedback),
+        threads=answers.threads_for(feedback),
+        window_open=answers.window_open(feedback),
+        closes_at=answers.window_closes_at(feedback),
+        handler=db.session.get(User, handler_id(feedback)),
+    )
+
+
+def answers_by_feedback(candidate: Candidate) -> dict[int, CandidateAnswer]:
+    """The candidate's answers, by feedback id (their start page says which are waiting)."""
+    rows = db.session.scalars(
+        select(CandidateAnswer).where(CandidateAnswer.candidate_id == candidate.id)
+    )
+    return {a.feedback_id: a for a in rows}
+
+
+def thread_of(user: User, thread_id: int) -> FeedbackThread | None:
+    """The candidate's own thread on released feedback, or None (someone else's, or none)."""
+    thread = db.session.get(FeedbackThread, thread_id)
+    if thread is None or not can_view_thread(user, thread):
+        return None
+    if released_feedback_for(user, thread.feedback_id) is None:
+        return None
+    return thread
+
+
+def feedback_of_link(user: User, token: str) -> Feedback:
+    """The feedback a release email's answer link is for, if it is this candidate's.
+
+    Raises TokenError (expired, tampered, or another person's link) with what to do."""
+    max_age = current_app.config["ANSWER_WINDOW_DAYS"] * 86400
+    data = tokens.read_token(tokens.FEEDBACK_ANSWER, token, max_age)
+    candidate = candidate_for(user)
+    feedback_id = data.get("f")
+    if candidate is None or data.get("c") != candidate.id or not isinstance(feedback_id, int):
+        raise tokens.TokenError(
+            "This link was sent to another person. Sign in with the account the email was "
+            "sent to, or open your feedback from your start page."
+        )
+    feedback = released_feedback_for(user, feedback_id)
+    if feedback is None:
+        raise tokens.TokenError("This feedback is no longer available.")
+    return feedback

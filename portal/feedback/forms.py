@@ -27,7 +27,7 @@ from portal.feedback.vocabulary import (
     TEXT_FIELDS,
     template_labels,
 )
-from portal.forms import EnumRadioField, Form, KeyListField, VersionField, choices
+from portal.forms import EnumRadioField, Form, IdListField, KeyListField, VersionField, choices
 from portal.models import Decision, Dimension, Feedback
 from portal.scorecards.definition import ANSWER_LIMIT, Definition
 
@@ -45,6 +45,7 @@ def _text(label: str, description: str, limit: int) -> TextAreaField:
 class ScorecardForm(Form):
     lock_version = VersionField()
     acknowledge = KeyListField()  # release-check findings the author keeps on purpose
+    resolves = IdListField()  # the candidate's correction requests this amendment resolves
 
     decision = EnumRadioField("Next-round decision", enum_cls=Decision, validators=[Optional()])
     next_step_on = DateField(

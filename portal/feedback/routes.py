@@ -7,10 +7,12 @@ the form again with what was typed; the unit of work commits (portal/unit_of_wor
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.answers import services as answers
 from portal.feedback import bp, panel, services
 from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data, scorecard_form
 from portal.feedback.screening import finding_key
 from portal.feedback.vocabulary import template_labels
+from portal.forms import id_arg
 from portal.models import (
     Feedback,
     FeedbackKind,
@@ -24,6 +26,7 @@ from portal.models import (
 from portal.permissions import (
     can_edit_feedback,
     can_score,
+    can_view_candidate_say,
     can_view_feedback,
     load,
     me,
@@ -77,6 +80,9 @@ def detail(feedback_id: int):
         can_edit=can_edit_feedback(me(), feedback),
         problems=services.completeness_problems(feedback),
         in_panel=feedback.kind is FeedbackKind.MEMBER and panel.is_panel(feedback.interview),
+        say=answers.staff_say(feedback)
+        if feedback.revision and can_view_candidate_say(me(), feedback)
+        else None,
     )
 
 
@@ -87,6 +93,8 @@ def edit(feedback_id: int):
         services.scorecard_definition(feedback),
         data=None if request.method == "POST" else form_data(feedback),
     )
+    if request.method == "GET" and (thread_id := id_arg("thread")) is not None:
+        form.resolves.data = [thread_id]  # the correction the recruiter came from
     outcome = Outcome()
     if form.validate_on_submit():
         revision_before = feedback.revision
@@ -116,6 +124,7 @@ def _form_page(feedback: Feedback, form: ScorecardForm, outcome: Outcome):
         conflict=feedback if isinstance(outcome.error, services.ConflictError) else None,
         acknowledged=form.acknowledge.data,
         medians=_medians(feedback),
+        corrections=answers.open_corrections(feedback) if feedback.revision else [],
     )
 
 
@@ -140,6 +149,7 @@ def _save(feedback: Feedback, form: ScorecardForm) -> Outcome:
                 expected_version=version,
                 reason=form.amendment_reason.data or "",
                 acknowledged=form.acknowledge.data,
+                resolves=form.resolves.data,
             )
         else:
             services.save_feedback(feedback, data, actor=actor, expected_version=version)

@@ -9,7 +9,7 @@ commits, or rolls back when a DomainError refuses the action.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, events
+from portal.answers import services as answers
 from portal.extensions import db
 from portal.feedback import panel, screening
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS, candidate_content
@@ -251,8 +252,10 @@ def amend_feedback(
     expected_version: int,
     reason: str,
     acknowledged: set[str],
+    resolves: Iterable[int] = (),
 ) -> FeedbackRevision | None:
     """Correct released feedback: a new revision with its reason; earlier ones stay as they were.
+    The candidate's correction requests in `resolves` (thread ids) are resolved by it.
 
     A change to the private notes alone is saved without a new revision (None is returned).
     """
@@ -285,6 +288,7 @@ def amend_feedback(
         revision=revision.number,
         changed=visible_changes,
     )  # the reason is kept with the revision; the audit log holds no words about candidates
+    answers.resolve_by_amendment(feedback, resolves, actor=actor, reason=revision.reason or "")
     events.scorecard_changed.send(feedback)
     events.feedback_released.send(feedback, amended=True)
     return revision

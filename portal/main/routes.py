@@ -1,8 +1,9 @@
 from flask import render_template
 
+from portal.answers import services as answers
 from portal.candidate_portal import services as candidate_portal
 from portal.main import bp, services
-from portal.models import FeedbackState, Role
+from portal.models import FeedbackState, Role, utcnow
 from portal.permissions import me
 
 
@@ -22,4 +23,7 @@ def home():
         team_averages=services.engagement_averages(None),
         skill_averages=services.role_skill_averages(user),
         counts=services.state_counts(None if user.role is Role.ADMIN else user),
+        threads=answers.waiting_for(user),
+        overdue_threads=answers.overdue() if user.role is Role.ADMIN else [],
+        now=utcnow(),
     )

@@ -6,11 +6,12 @@ private notes, observed examples, amendment reasons, the words a release check m
 interview locations, referral notes, roles and markets, transition notes — report files and
 their download log, mail in the outbox, queued mail and the job queue in Redis, and the audit
 trail's details and addresses (and, in imports, the external ids of refused rows and waiting
-uploads that name them: portal/imports/privacy.py). Ratings, decisions and referral states
-stay, tied to a placeholder ("Erased candidate #id"), so aggregate statistics do not change.
-The audit log is otherwise append-only; erasure is the one sanctioned rewrite of its details,
-and the erasure itself is audited without personal data. Logs never carry candidates' words
-(request logs leave out query strings; job failures log the error's type only).
+uploads that name them: portal/imports/privacy.py), and what the candidate said about their
+feedback (answers, questions and corrections, deleted outright). Ratings, decisions and
+referral states stay, tied to a placeholder ("Erased candidate #id"), so aggregate statistics
+do not change. The audit log is otherwise append-only; erasure is the one sanctioned rewrite
+of its details, and the erasure itself is audited without personal data. Logs never carry
+candidates' words (request logs leave out query strings; job failures log the error's type only).
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ from portal.models import (
     VISIBLE_STATUSES,
     AuditEvent,
     Candidate,
+    CandidateAnswer,
     Feedback,
     FeedbackRevision,
     FeedbackState,
+    FeedbackThread,
+    Gain,
     Interview,
     Job,
     JobStatus,
@@ -52,6 +56,7 @@ from portal.models import (
     Report,
     ReportDownload,
     SkillRating,
+    ThreadMessage,
     User,
     UserSession,
     utcnow,
@@ -129,6 +134,17 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
         .options(selectinload(Referral.company), selectinload(Referral.transitions))
         .order_by(Referral.id)
     ).all()
+    answers = db.session.scalars(
+        select(CandidateAnswer)
+        .where(CandidateAnswer.candidate_id == candidate.id)
+        .order_by(CandidateAnswer.id)
+    ).all()
+    threads = db.session.scalars(
+        select(FeedbackThread)
+        .where(FeedbackThread.candidate_id == candidate.id)
+        .options(selectinload(FeedbackThread.messages))
+        .order_by(FeedbackThread.id)
+    ).all()
     events = []
     if candidate.user_id:
         events = db.session.scalars(
@@ -187,6 +203,37 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
                 ],
             }
             for r in referrals
+        ],
+        # What you told us about your feedback: your answers, questions and corrections.
+        "your_answers": [
+            {
+                "feedback": a.feedback_id,
+                **{g.value: a.gain(g).value for g in Gain},
+                "usefulness": a.usefulness,
+                "comment": a.comment,
+                "about_revision": a.revision,
+                "answered_at": a.created_at.isoformat(timespec="seconds"),
+                "changed_at": a.updated_at.isoformat(timespec="seconds"),
+            }
+            for a in answers
+        ],
+        "your_questions_and_corrections": [
+            {
+                "feedback": t.feedback_id,
+                "kind": t.kind.value,
+                "state": t.state.value,
+                "opened_at": t.opened_at.isoformat(timespec="seconds"),
+                "outcome": t.outcome,
+                "messages": [
+                    {
+                        "from": "you" if m.from_candidate else "your recruiter",
+                        "at": m.created_at.isoformat(timespec="seconds"),
+                        "text": m.body,
+                    }
+                    for m in t.messages
+                ],
+            }
+            for t in threads
         ],
         "account_activity": [
             {"action": e.action, "at": e.at.isoformat(timespec="seconds"), "from": e.origin}
@@ -257,6 +304,12 @@ def erase_candidate(
             .where(ReferralTransition.referral_id.in_(referral_ids))
             .values(note=None)
         )
+    # What the candidate said about their feedback: their words, so deleted outright (the
+    # measure loses these answers; messages go with their threads).
+    db.session.execute(delete(CandidateAnswer).where(CandidateAnswer.candidate_id == cid))
+    thread_ids = select(FeedbackThread.id).where(FeedbackThread.candidate_id == cid)
+    db.session.execute(delete(ThreadMessage).where(ThreadMessage.thread_id.in_(thread_ids)))
+    db.session.execute(delete(FeedbackThread).where(FeedbackThread.candidate_id == cid))
     report_files = _erase_reports(cid)
     outbox_files = _erase_outbox(identifiers)
     _erase_queued_mail(identifiers)

@@ -8,6 +8,8 @@ portal/reports/wording.py; the templates only lay it out.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
@@ -15,16 +17,19 @@ from portal.extensions import db
 from portal.models import (
     VISIBLE_STATUSES,
     Candidate,
+    CandidateAnswer,
     Company,
     Feedback,
     FeedbackRevision,
     FeedbackState,
+    GainAnswer,
     Interview,
     PartnerContact,
     Position,
     Referral,
 )
-from portal.reports.types import ReportData, ReportUnavailable
+from portal.models import Gain as GainKey
+from portal.reports.types import ReportData, ReportUnavailable, SaidGain, SaidWords
 from portal.reports.wording import ReleasedScorecard, assemble, order_key
 
 
@@ -54,7 +59,7 @@ def build_interview_report(feedback_id: int) -> ReportData:
     return assemble("interview", candidate.name, covered, target, referrals)
 
 
-def build_journey_report(candidate_id: int) -> ReportData:
+def build_journey_report(candidate_id: int, *, with_say: bool = True) -> ReportData:
     """The cumulative "selection journey" report over all of a candidate's released feedback.
 
     Ratings, strengths and the action plan come from the latest released scorecard (where the
@@ -73,7 +78,39 @@ def build_journey_report(candidate_id: int) -> ReportData:
     if not scorecards:
         raise ReportUnavailable(f"candidate {candidate_id} has no released feedback")
     referrals = _visible_referrals(candidate.id)
-    return assemble("journey", candidate.name, scorecards, scorecards[-1], referrals)
+    data = assemble("journey", candidate.name, scorecards, scorecards[-1], referrals)
+    return _with_say(data, candidate.id) if with_say else data
+
+
+def _with_say(data: ReportData, candidate_id: int) -> ReportData:
+    """The candidate's own answers on their released feedback (one query): how many said
+    yes, partly or no to each gain, and their comments in their words."""
+    rows = db.session.execute(
+        select(CandidateAnswer, Interview.stage, Interview.scheduled_at)
+        .join(Feedback, Feedback.id == CandidateAnswer.feedback_id)
+        .join(Feedback.interview)
+        .where(
+            CandidateAnswer.candidate_id == candidate_id,
+            Feedback.state == FeedbackState.RELEASED,
+        )
+        .order_by(Interview.scheduled_at, CandidateAnswer.id)
+    ).all()
+    answers = [row[0] for row in rows]
+    said = tuple(
+        SaidGain(
+            label=gain.label,
+            yes=sum(1 for a in answers if a.gain(gain) is GainAnswer.YES),
+            partly=sum(1 for a in answers if a.gain(gain) is GainAnswer.PARTLY),
+            no=sum(1 for a in answers if a.gain(gain) is GainAnswer.NO),
+        )
+        for gain in GainKey
+    )
+    words = tuple(
+        SaidWords(stage_label=stage.label, interview_date=at.date(), text=answer.comment)
+        for answer, stage, at in rows
+        if answer.comment
+    )
+    return replace(data, say_shown=True, answered=len(answers), said=said, said_words=words)
 
 
 def _released_scorecards(candidate_id: int) -> list[ReleasedScorecard]:

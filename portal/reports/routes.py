@@ -18,7 +18,7 @@ from portal.models import (
     ReportDownload,
     ReportKind,
 )
-from portal.permissions import can_view_candidate, can_view_feedback, load, me
+from portal.permissions import can_view_candidate, can_view_feedback, is_staff, load, me
 from portal.reports.store import (
     ReportRequest,
     cached_report,
@@ -51,7 +51,8 @@ def interview_report(feedback_id: int):
 @bp.route("/reports/candidates/<int:candidate_id>/journey.pdf")
 def journey_report(candidate_id: int):
     candidate = load(Candidate, candidate_id, can_view_candidate)
-    return _deliver(ReportRequest(ReportKind.JOURNEY, candidate.id), candidate, "selection journey")
+    request = ReportRequest(ReportKind.JOURNEY, candidate.id, for_staff=is_staff(me()))
+    return _deliver(request, candidate, "selection journey")
 
 
 def _deliver(request: ReportRequest, candidate: Candidate, label: str) -> Response:
@@ -71,7 +72,7 @@ def _deliver(request: ReportRequest, candidate: Candidate, label: str) -> Respon
 def deliver_api(kind: ReportKind, candidate: Candidate, feedback: Feedback | None) -> Response:
     """The same report for an API client: the PDF, or 202 with Retry-After while a worker
     renders it, or a 404 problem when nothing was released yet."""
-    request = ReportRequest(kind, candidate.id, feedback.id if feedback else None)
+    request = ReportRequest(kind, candidate.id, feedback.id if feedback else None, for_staff=True)
     label = (
         f"{feedback.interview.stage.label} {feedback.interview.scheduled_at:%Y-%m-%d}"
         if feedback

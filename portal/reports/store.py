@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.models import (
     VISIBLE_STATUSES,
     Candidate,
+    CandidateAnswer,
     Company,
     Feedback,
     FeedbackState,
@@ -47,19 +48,30 @@ class ReportRequest:
     kind: ReportKind
     candidate_id: int
     feedback_id: int | None = None
+    # The copy staff (and the API) open: the journey report leaves out what the candidate
+    # answered about their feedback, which no one but the candidate sees one by one.
+    for_staff: bool = False
 
     def to_payload(self) -> dict[str, object]:
         return {
             "kind": self.kind.value,
             "candidate_id": self.candidate_id,
             "feedback_id": self.feedback_id,
+            "for_staff": self.for_staff,
         }
 
     @classmethod
     def from_payload(cls, payload: dict) -> ReportRequest:
         return cls(
-            ReportKind(payload["kind"]), int(payload["candidate_id"]), payload.get("feedback_id")
+            ReportKind(payload["kind"]),
+            int(payload["candidate_id"]),
+            payload.get("feedback_id"),
+            bool(payload.get("for_staff")),
         )
+
+    @property
+    def with_say(self) -> bool:
+        return self.kind is ReportKind.JOURNEY and not self.for_staff
 
 
 def reports_dir() -> Path:
@@ -72,7 +84,7 @@ def report_path(report: Report) -> Path:
 
 def build_data(request: ReportRequest) -> ReportData:
     if request.kind is ReportKind.JOURNEY:
-        return build_journey_report(request.candidate_id)
+        return build_journey_report(request.candidate_id, with_say=request.with_say)
     if request.feedback_id is None:
         raise ReportUnavailable("an interview report needs a scorecard")
     return build_interview_report(request.feedback_id)
@@ -96,7 +108,8 @@ def input_key(request: ReportRequest) -> str:
 
 
 def _key_inputs(candidate_id: int) -> tuple[list, list]:
-    """The rows every report key of one candidate is made from (two queries)."""
+    """The rows every report key of one candidate is made from (two queries). The last column
+    of a scorecard row is when the candidate last answered it (the journey shows answers)."""
     scorecards = db.session.execute(
         select(
             Feedback.id,
@@ -106,7 +119,9 @@ def _key_inputs(candidate_id: int) -> tuple[list, list]:
             Position.title,
             Company.name,
             Candidate.name,
+            CandidateAnswer.updated_at,
         )
+        .outerjoin(CandidateAnswer, CandidateAnswer.feedback_id == Feedback.id)
         .join(Feedback.interview)
         .join(Interview.position)
         .join(Position.company)
@@ -136,11 +151,14 @@ def _hash(request: ReportRequest, scorecards: list, referrals: list) -> str:
         target = next(row for row in scorecards if row[0] == request.feedback_id)
         scorecards = [row for row in scorecards if (row[3], row[0]) <= (target[3], target[0])]
         referrals = [row for row in referrals if row[3] == request.feedback_id]
+    if not request.with_say:  # only the candidate's journey shows their answers
+        scorecards = [tuple(row)[:-1] for row in scorecards]
     payload = json.dumps(
         [
             TEMPLATE_VERSION,
             request.kind.value,
             request.feedback_id,
+            *(["staff"] if request.for_staff and request.kind is ReportKind.JOURNEY else []),
             [[str(v) for v in row] for row in scorecards],
             [[str(v) for v in row] for row in referrals],
         ],

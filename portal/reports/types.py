@@ -128,6 +128,25 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class SaidGain:
+    """How often the candidate said they got one of the four gains (journey report only)."""
+
+    label: str
+    yes: int
+    partly: int
+    no: int
+
+
+@dataclass(frozen=True)
+class SaidWords:
+    """A comment the candidate wrote about one interview's feedback, in their words."""
+
+    stage_label: str
+    interview_date: date
+    text: str
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything a candidate's PDF report shows, and nothing else."""
 
@@ -164,6 +183,13 @@ class ReportData:
     # Journey report: a role skill's scores where its key recurs across interviews.
     skill_trends: tuple[Trend, ...] = ()
     answers: tuple[InterviewerAnswer, ...] = ()
+    # Journey report, for the candidate only: what they said they gained so far (counts over
+    # the interviews they answered) and their comments. `say_shown` is False in the copy
+    # staff open, which leaves the candidate's answers out.
+    say_shown: bool = False
+    answered: int = 0
+    said: tuple[SaidGain, ...] = ()
+    said_words: tuple[SaidWords, ...] = ()
 
     @property
     def covers(self) -> tuple[tuple[int, int], ...]:
