@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from portal.answers.services import reply_due
 from portal.extensions import db
 from portal.feedback.content import candidate_content
 from portal.feedback.panel import panel_median
 from portal.feedback.services import all_scores, scorecard_definition, weighted_score
 from portal.models import (
     Candidate,
+    CandidateAnswer,
     Company,
     CompanyKind,
     Decision,
@@ -21,6 +23,8 @@ from portal.models import (
     FeedbackKind,
     FeedbackRevision,
     FeedbackState,
+    FeedbackThread,
+    GainAnswer,
     Interview,
     InterviewFormat,
     LeadKind,
@@ -34,10 +38,14 @@ from portal.models import (
     ReferralKind,
     ReferralStatus,
     ReferralTransition,
+    Resolution,
     Role,
     ScorecardTemplate,
     SkillRating,
     Stage,
+    ThreadKind,
+    ThreadMessage,
+    ThreadState,
     User,
     utcnow,
 )
@@ -194,7 +202,216 @@ def seed_demo() -> bool:
     _panels(candidates, positions, staff, rng, now)
     _referrals(candidates, contacts, positions, recruiters, staff[0], released, now)
     db.session.flush()
+    _candidates_say(candidates, staff, positions, rng, now)
+    db.session.flush()
     return True
+
+
+# --- the candidates' say (#18) -----------------------------------------------------------------
+# The README's first candidate (Maya) answered her first interview's feedback and asked a
+# question about it that Riley has not answered yet; her latest feedback is unanswered, for a
+# newcomer to try. Jonas asked for a correction that the amendment resolved. Past candidates
+# (no accounts) answered enough feedback for the measure page to show every group's figures.
+
+TEAMS = {
+    "recruiter@example.com": "Data & analytics hiring",
+    "sam.okafor@example.com": "Operations hiring",
+    "admin@example.com": "Operations hiring",
+}
+PAST_CANDIDATES = [
+    "Ana Souza", "Ivan Petrov", "Chloe Martin", "Dev Patel", "Freya Olsen", "Hugo Laurent",
+    "Isla Murray", "Jamal Reed", "Keiko Sato", "Luca Bianchi", "Mira Kapoor", "Nils Berg",
+    "Olga Ivanova", "Pablo Ruiz", "Quinn Taylor", "Rosa Diaz", "Samir Khan", "Tara Walsh",
+    "Umar Farouk", "Vera Novak", "Wen Li", "Xavier Dubois", "Yara Haddad", "Zoe Adams",
+]  # fmt: skip
+PAST_COMMENTS = [
+    "The note about leading with the result changed how I answer; thank you.",
+    "I did not expect feedback at all after a no. The lead was a real help.",
+    "Clear and specific. I would have liked one more example on the case study.",
+    "Knowing what the team plans next year helped me decide to apply elsewhere in the group.",
+]
+MAYA_QUESTION = (
+    "You mention I should lead with the result. Could you give an example of how that would "
+    "have sounded for the dashboard question?"
+)
+JONAS_CORRECTION = (
+    "The strengths describe a warehouse backlog, but my interview was about the weekly stock "
+    "report. I think these notes are from someone else's interview."
+)
+
+
+def _candidates_say(
+    candidates: list[Candidate],
+    staff: list[User],
+    positions: list[Position],
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    for user in staff:
+        user.team = TEAMS.get(user.email)
+    _past_candidates(staff, positions, rng, now)
+    maya = _released_of(candidates[0])
+    first = maya[0]
+    db.session.add(
+        CandidateAnswer(
+            feedback_id=first.id,
+            candidate_id=candidates[0].id,
+            next_round=GainAnswer.YES,
+            referral=GainAnswer.PARTLY,
+            skills=GainAnswer.YES,
+            insight=GainAnswer.PARTLY,
+            usefulness=4,
+            comment="The practice suggestions were exactly what I needed before the second round.",
+            revision=first.revision,
+            created_at=first.released_at + timedelta(days=1),
+            updated_at=first.released_at + timedelta(days=1),
+        )
+    )
+    asked = now - timedelta(days=1)
+    question = FeedbackThread(
+        feedback_id=first.id,
+        candidate_id=candidates[0].id,
+        kind=ThreadKind.QUESTION,
+        state=ThreadState.OPEN,
+        opened_at=asked,
+        waiting_since=asked,
+        reply_due_at=reply_due(asked),
+    )
+    question.messages.append(
+        ThreadMessage(
+            author_id=candidates[0].user_id,
+            from_candidate=True,
+            body=MAYA_QUESTION,
+            created_at=asked,
+        )
+    )
+    db.session.add(question)
+
+    jonas = _released_of(candidates[1])[0]  # amended by _amend: version 2
+    opened = jonas.revisions[0].released_at + timedelta(hours=5)
+    amended = jonas.revisions[-1]
+    correction = FeedbackThread(
+        feedback_id=jonas.id,
+        candidate_id=candidates[1].id,
+        kind=ThreadKind.CORRECTION,
+        state=ThreadState.RESOLVED,
+        opened_at=opened,
+        resolution=Resolution.AMENDMENT,
+        resolved_revision=amended.number,
+        resolved_at=amended.released_at,
+        resolved_by_id=jonas.author_id,
+    )
+    correction.messages.append(
+        ThreadMessage(
+            author_id=candidates[1].user_id,
+            from_candidate=True,
+            body=JONAS_CORRECTION,
+            created_at=opened,
+        )
+    )
+    correction.messages.append(
+        ThreadMessage(
+            author_id=jonas.author_id,
+            from_candidate=False,
+            body=f"Corrected in version {amended.number}: {amended.reason}",
+            created_at=amended.released_at,
+        )
+    )
+    db.session.add(correction)
+
+
+def _released_of(candidate: Candidate) -> list[Feedback]:
+    db.session.flush()
+    return list(
+        db.session.scalars(
+            select(Feedback)
+            .join(Feedback.interview)
+            .where(Interview.candidate_id == candidate.id, Feedback.state == FeedbackState.RELEASED)
+            .order_by(Interview.scheduled_at)
+        )
+    )
+
+
+def _past_candidates(
+    staff: list[User], positions: list[Position], rng: random.Random, now: datetime
+) -> None:
+    """Candidates from the last quarter, one released interview each; most answered."""
+    recruiters = [u for u in staff if u.role is Role.RECRUITER]
+    for n, name in enumerate(PAST_CANDIDATES):
+        slug = name.lower().replace(" ", ".")
+        candidate = Candidate(name=name, email=f"{slug}@example.com", created_by=recruiters[0])
+        interviewer = recruiters[n % 2] if n % 5 else staff[0]
+        when = now - timedelta(days=20 + 3 * n, hours=n)
+        interview = Interview(
+            candidate=candidate,
+            position=positions[n % len(positions)],
+            interviewer=interviewer,
+            stage=Stage.FIRST,
+            format=list(InterviewFormat)[n % 3],
+            scheduled_at=when,
+            location="Video call",
+        )
+        interview.panel.append(PanelMember(user=interviewer))
+        db.session.add_all([candidate, interview])
+        feedback = _feedback(interview, interviewer, FeedbackState.RELEASED, rng, when, False)
+        # Some take longer to release than others: the measure shows the spread.
+        feedback.released_at = when + timedelta(days=1 + n % 6, hours=n % 7)
+        feedback.revisions[0].released_at = feedback.released_at
+        db.session.flush()
+        if feedback.decision is Decision.DECLINE and n % 2 == 0:
+            _past_lead(candidate, feedback, interviewer, staff[0], feedback.released_at)
+        if n % 6 == 5:
+            continue  # did not answer
+        high = rng.random() < 0.7
+        db.session.add(
+            CandidateAnswer(
+                feedback_id=feedback.id,
+                candidate_id=candidate.id,
+                next_round=GainAnswer.YES
+                if feedback.decision is Decision.INVITE
+                else GainAnswer.NO,
+                referral=rng.choice([GainAnswer.YES, GainAnswer.PARTLY, GainAnswer.NO]),
+                skills=GainAnswer.YES if high else rng.choice([GainAnswer.PARTLY, GainAnswer.NO]),
+                insight=rng.choice([GainAnswer.YES, GainAnswer.YES, GainAnswer.PARTLY]),
+                usefulness=rng.choice([4, 5, 5]) if high else rng.choice([2, 3]),
+                comment=PAST_COMMENTS[n % len(PAST_COMMENTS)] if n % 4 == 0 else None,
+                revision=1,
+                created_at=feedback.released_at + timedelta(days=2),
+                updated_at=feedback.released_at + timedelta(days=2),
+            )
+        )
+
+
+def _past_lead(
+    candidate: Candidate, feedback: Feedback, recruiter: User, admin: User, at: datetime
+) -> None:
+    """A declined candidate who still left with a lead."""
+    lead = Referral(
+        candidate=candidate,
+        kind=ReferralKind.LEAD,
+        lead_kind=LeadKind.MARKET,
+        market="Retail analytics teams hiring this quarter",
+        proposed_by=recruiter,
+        owner=admin,
+        feedback=feedback,
+        note_to_candidate="Two teams in this market look for exactly the reporting work you "
+        "described.",
+        created_at=at,
+    )
+    lead.transitions.append(
+        ReferralTransition(to_status=ReferralStatus.PROPOSED, actor=recruiter, at=at)
+    )
+    lead.transitions.append(
+        ReferralTransition(
+            from_status=ReferralStatus.PROPOSED,
+            to_status=ReferralStatus.APPROVED,
+            actor=admin,
+            at=at + timedelta(hours=2),
+        )
+    )
+    lead.status = ReferralStatus.APPROVED
+    lead.status_changed_at = at + timedelta(hours=2)
+    db.session.add(lead)
 
 
 # Panels led by the README's recruiter (Riley), with Sam and Avery: one debriefed and released

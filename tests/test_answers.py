@@ -238,7 +238,7 @@ def test_a_question_reaches_the_recruiter_and_the_reply_reaches_the_candidate(
     client.post("/sign-out")
     sign_in(client, recruiter.email)
     dashboard = client.get("/").text
-    assert "Candidates waiting for your reply" in dashboard and "Maya Chen: question" in dashboard
+    assert "Questions from candidates" in dashboard and "Maya Chen: question" in dashboard
     page = client.get(f"/threads/{thread.id}").text
     assert "Could you say more about the case study?" in page
     blank = client.post(f"/threads/{thread.id}/reply", data={"body": "   "})

@@ -429,8 +429,13 @@ class StaffSay:
 
 def staff_say(feedback: Feedback) -> StaffSay:
     answer = answer_for(feedback)
+    threads = db.session.scalars(  # the list only: each thread's page shows its messages
+        select(FeedbackThread)
+        .where(FeedbackThread.feedback_id == feedback.id)
+        .order_by(FeedbackThread.opened_at, FeedbackThread.id)
+    )
     return StaffSay(
         answered_at=answer.updated_at if answer else None,
         comment=answer.comment if answer else None,
-        threads=threads_for(feedback),
+        threads=list(threads),
     )

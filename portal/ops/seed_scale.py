@@ -28,6 +28,7 @@ from portal.feedback.services import weighted_score
 from portal.models import (
     AuditEvent,
     Candidate,
+    CandidateAnswer,
     Company,
     CompanyKind,
     Decision,
@@ -36,6 +37,8 @@ from portal.models import (
     FeedbackKind,
     FeedbackRevision,
     FeedbackState,
+    FeedbackThread,
+    GainAnswer,
     Interview,
     InterviewFormat,
     LeadKind,
@@ -49,6 +52,9 @@ from portal.models import (
     ReferralTransition,
     Role,
     Stage,
+    ThreadKind,
+    ThreadMessage,
+    ThreadState,
     User,
     utcnow,
 )
@@ -199,6 +205,7 @@ def seed_scale(n_candidates: int, rng: random.Random, counts: Counts) -> None:
     released = _feedback(interviews, rng, now, counts)
     _panels(released, recruiter_ids, rng, counts)
     _referrals(n_candidates // 2, released, contacts, admin_id, recruiter_ids, rng, now, counts)
+    _candidates_say(released, rng, counts)
 
 
 def _staff(password_hash: str, now: datetime, counts: Counts) -> tuple[int, list[int]]:
@@ -213,6 +220,8 @@ def _staff(password_hash: str, now: datetime, counts: Counts) -> tuple[int, list
         )
         for i in range(1, RECRUITERS + 1)
     ]
+    for i, row in enumerate(rows):  # every row names the column (COPY reads the first's)
+        row["team"] = TEAMS[(i - 1) % len(TEAMS)] if i else None
     ids = insert_rows(User.__table__, rows, ids=True)
     counts.add("staff accounts", len(ids))
     return ids[0], ids[1:]
@@ -513,6 +522,76 @@ def _feedback(
         if state is FeedbackState.RELEASED
     ]
 
+
+TEAMS = ["Engineering hiring", "Data hiring", "Operations hiring"]
+ANSWERED = 0.6  # of released feedback to candidates with an account
+ASKED_EVERY = 8  # one answered feedback in eight also has a question
+
+
+def _candidates_say(
+    released: list[tuple[SeededInterview, int]], rng: random.Random, counts: Counts
+) -> None:
+    """Answers to released feedback, and questions, from candidates with an account."""
+    gains = [GainAnswer.YES, GainAnswer.YES, GainAnswer.PARTLY, GainAnswer.NO]
+    answers, threads, askers = [], [], []
+    for iv, fid in released:
+        if iv.candidate.user_id is None or rng.random() >= ANSWERED:
+            continue
+        at = iv.scheduled_at + timedelta(days=rng.uniform(2, 10))
+        answers.append(
+            {
+                "feedback_id": fid,
+                "candidate_id": iv.candidate.id,
+                "next_round": rng.choice(gains),
+                "referral": rng.choice(gains),
+                "skills": rng.choice(gains),
+                "insight": rng.choice(gains),
+                "usefulness": rng.choice((3, 4, 4, 5)),
+                "comment": rng.choice(COMMENTS) if rng.random() < 0.3 else None,
+                "revision": 1,
+                "created_at": at,
+                "updated_at": at,
+            }
+        )
+        if len(answers) % ASKED_EVERY == 0:
+            replied = rng.random() < 0.5
+            threads.append(
+                {
+                    "feedback_id": fid,
+                    "candidate_id": iv.candidate.id,
+                    "kind": ThreadKind.QUESTION,
+                    "state": ThreadState.REPLIED if replied else ThreadState.OPEN,
+                    "opened_at": at,
+                    "waiting_since": None if replied else at,
+                    "reply_due_at": None if replied else at + timedelta(days=2),
+                    "updated_at": at,
+                }
+            )
+            askers.append((iv.candidate.user_id, at))
+    insert_rows(CandidateAnswer.__table__, answers)
+    thread_ids = insert_rows(FeedbackThread.__table__, threads, ids=True)
+    insert_rows(
+        ThreadMessage.__table__,
+        [
+            {
+                "thread_id": tid,
+                "author_id": uid,
+                "from_candidate": True,
+                "body": "Could you say more about what a stronger answer would have included?",
+                "created_at": at,
+            }
+            for tid, (uid, at) in zip(thread_ids, askers, strict=True)
+        ],
+    )
+    counts.add("candidate answers", len(answers))
+    counts.add("candidate questions", len(threads))
+
+
+COMMENTS = [
+    "Specific and kind; the practice list is on my desk.",
+    "I would have liked one example of a stronger answer.",
+    "First time anyone told me why. Thank you.",
+]
 
 PANEL_EVERY = 6  # one released interview in six was a panel of three
 

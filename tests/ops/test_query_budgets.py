@@ -26,6 +26,7 @@ from portal.models import (
     Feedback,
     FeedbackKind,
     FeedbackState,
+    FeedbackThread,
     ImportKind,
     ImportRun,
     ImportStatus,
@@ -37,6 +38,8 @@ from portal.models import (
     ReportKind,
     Role,
     ScorecardTemplate,
+    ThreadKind,
+    ThreadMessage,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -80,8 +83,9 @@ EXTRA_CASES = [
 # Statements per page (as measured when the budget was set), the same at both data sizes.
 # Change one only on purpose; a page not listed may spend DEFAULT_BUDGET.
 BUDGETS = {
-    "/ (recruiter)": 10,  # + role-skill averages (yours, the team's) when the cache is cold
-    "/ (candidate)": 6,  # with the revision dates of amended scorecards
+    "/ (recruiter)": 11,  # + role-skill averages (yours, the team's) when the cache is cold
+    # + the questions from candidates waiting for a reply (admins: + the overdue ones)
+    "/ (candidate)": 7,  # with the revision dates of amended scorecards, + their answers
     # A search first looks up the matching candidates, positions and interviewees (3 small
     # indexed queries; 2 for the interview list) so the list query knows how many it is after.
     "/candidates/?q=chen": 9,
@@ -104,7 +108,9 @@ BUDGETS = {
     "auth.forgot_password": 0,
     "auth.login": 0,
     "auth.reset_password": 1,
-    "candidate_portal.feedback": 5,
+    # + "Your say": the answer, the threads and their messages, the revision dates (the
+    # window), the handler
+    "candidate_portal.feedback": 11,
     "candidates.detail": 5,
     "candidates.edit": 2,
     "candidates.index": 6,
@@ -121,7 +127,8 @@ BUDGETS = {
     "scorecards.edit": 3,
     # + who sits on the panel, their scorecards' states; for the panel's feedback, the
     # members' submitted scorecards with ratings (the medians it was adjusted from)
-    "feedback.detail": 13,  # + role-skill ratings and answers (own, and the panel's)
+    "feedback.detail": 15,  # + role-skill ratings and answers (own, and the panel's)
+    # (+ the candidate's say: whether they answered, their comment, the threads)
     "feedback.debrief": 10,  # + the template version, role-skill ratings and answers
     "feedback.edit": 15,  # loaded again after a refused save, so twice the panel's 2
     "feedback.release": 8,
@@ -129,7 +136,8 @@ BUDGETS = {
     "interviews.edit": 7,  # + the panel, and its scorecards' states (fixed once released)
     "interviews.index": 5,
     "interviews.new": 4,
-    "main.home": 11,  # + role-skill averages, theirs and the team's, and the skills' names
+    "main.home": 13,  # + role-skill averages, theirs and the team's, and the skills' names
+    # (+ candidates' questions waiting for this admin, and every overdue one)
     "ops.healthz": 1,
     "ops.readyz": 2,
     "referrals.board_columns": 5,
@@ -150,7 +158,7 @@ BUDGETS = {
     # A download: the cached path reads the report and records the download and audit event.
     # profile, interviews with scorecards and revisions, referrals with transitions, sign-in
     # history, the report keys (3), the audit event and its commit
-    "candidate_portal.data_export": 15,
+    "candidate_portal.data_export": 18,  # + their answers, threads and messages
     "reports.interview_report": 10,
     # CSV imports (the picked run is finished, so its columns and preview pages redirect to
     # it) and exports: the download's rows stream after the response has started.
@@ -234,8 +242,23 @@ def build_world(n: int, richest: bool) -> dict[str, object]:
     picks["endpoint_id"] = _webhooks(n)
     picks["name"] = "swagger-ui.css"  # the API reference's assets
     picks["token"] = None  # filled per endpoint: an invitation or a password reset
+    picks["thread_id"] = _thread(candidate, released)
     _reports(candidate.id, released.id)
     return picks
+
+
+def _thread(candidate: Candidate, released: Feedback) -> int:
+    """A question on the picked feedback, with as many messages as the world is large."""
+    thread = FeedbackThread(
+        feedback_id=released.id, candidate_id=candidate.id, kind=ThreadKind.QUESTION
+    )
+    for n in range(db.session.scalar(select(func.count(Candidate.id))) // 10):
+        thread.messages.append(
+            ThreadMessage(author_id=candidate.user_id, from_candidate=True, body=f"And {n}?")
+        )
+    db.session.add(thread)
+    commit()
+    return thread.id
 
 
 def _feedback_of(candidate: Candidate, state: FeedbackState) -> Feedback:
@@ -301,12 +324,18 @@ def _reports(candidate_id: int, feedback_id: int) -> None:
     assert store.ReportRequest(ReportKind.INTERVIEW, candidate_id, feedback_id) in (
         requests := store.requests_for_candidate(candidate_id)
     )
-    for request in requests:
+    # and the staff's copy of the journey (without the candidate's answers), as the API reads
+    staff_copy = store.ReportRequest(ReportKind.JOURNEY, candidate_id, for_staff=True)
+    for request in [*requests, staff_copy]:
         store.get_or_build(request)
     commit()
 
 
 def token_for(endpoint: str, picks: dict[str, object]) -> str:
+    if endpoint == "candidate_portal.answer_link":
+        candidate = picks["candidate"]
+        payload = {"f": picks["feedback_id"], "c": candidate.id, "r": 1}
+        return tokens.make_token(tokens.FEEDBACK_ANSWER, payload)
     if endpoint == "auth.accept_invitation":
         uninvited = db.session.scalars(
             select(Candidate).where(Candidate.user_id.is_(None)).limit(1)
