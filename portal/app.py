@@ -60,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     app.config.update(settings.from_environment(app.instance_path))
     if config:
         app.config.update(config)
-    settings.check_production_ready(app.config)
+    settings.check_settings(app.config)
     make_folders(app)
 
     register_extensions(app)

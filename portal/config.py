@@ -117,6 +117,24 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def check_settings(config: Mapping[str, Any]) -> None:
+    """Refuse to start on settings that would fail later, on a person's request."""
+    import holidays
+
+    name = config.get("WORKING_DAYS_CALENDAR") or ""
+    if name:
+        country, _, subdivision = name.partition("-")
+        try:
+            holidays.country_holidays(country, subdiv=subdivision or None)
+        except NotImplementedError as exc:
+            raise ConfigurationError(
+                f"WORKING_DAYS_CALENDAR={name!r} is not a calendar the holidays library knows: "
+                "use a country code, optionally with a subdivision (GB-ENG, US-NY, DE-BY), or "
+                "leave it blank to skip weekends only."
+            ) from exc
+    check_production_ready(config)
+
+
 def check_production_ready(config: Mapping[str, Any]) -> None:
     """Refuse to run in production on a missing, placeholder or short secret key."""
     if config.get("ENV_NAME") != "production":

@@ -564,3 +564,10 @@ def test_the_amendment_checkbox_list_names_only_open_corrections(app, cand, rele
     commit()
     assert [t.id for t in answers.open_corrections(released)] == [correction.id]
     assert question.id not in [t.id for t in answers.open_corrections(released)]
+
+
+def test_an_unknown_holiday_calendar_stops_the_app_at_start(make_app):
+    from portal.config import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="WORKING_DAYS_CALENDAR='XX-NOPE'"):
+        make_app(WORKING_DAYS_CALENDAR="XX-NOPE")

@@ -107,18 +107,11 @@ def _require_candidate(feedback: Feedback, actor: User) -> None:
 
 @functools.lru_cache(maxsize=8)
 def _calendar(name: str) -> holidays.HolidayBase | None:
+    """The public holidays of WORKING_DAYS_CALENDAR (checked when the app starts)."""
     if not name:
         return None
     country, _, subdivision = name.partition("-")
     return holidays.country_holidays(country, subdiv=subdivision or None)
-
-
-def check_calendar(name: str) -> None:
-    """Raise ValueError for a WORKING_DAYS_CALENDAR the holidays library does not know."""
-    try:
-        _calendar(name)
-    except NotImplementedError as exc:
-        raise ValueError(f"unknown working-days calendar {name!r}") from exc
 
 
 def is_working_day(day: date) -> bool:
