@@ -571,3 +571,26 @@ def test_an_unknown_holiday_calendar_stops_the_app_at_start(make_app):
 
     with pytest.raises(ConfigurationError, match="WORKING_DAYS_CALENDAR='XX-NOPE'"):
         make_app(WORKING_DAYS_CALENDAR="XX-NOPE")
+
+
+def test_the_journey_pdf_shows_the_candidates_words_to_them_and_not_to_staff(
+    client, cand, released, recruiter
+):
+    from pypdf import PdfReader
+
+    sign_in(client, cand.email)
+    client.post(
+        f"/my/feedback/{released.id}/answer", data=ANSWER | {"comment": "WORDS-5521 it helped."}
+    )
+
+    def text(response) -> str:
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        return " ".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages)
+
+    mine = text(client.get(f"/reports/candidates/{cand.id}/journey.pdf"))
+    assert "What you told us you gained so far" in mine and "WORDS-5521 it helped." in mine
+    client.post("/sign-out")
+    sign_in(client, recruiter.email)
+    theirs = text(client.get(f"/reports/candidates/{cand.id}/journey.pdf"))
+    assert "Selection journey" in theirs or "journey" in theirs.lower()
+    assert "WORDS-5521" not in theirs and "What you told us" not in theirs
