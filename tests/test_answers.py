@@ -594,3 +594,35 @@ def test_the_journey_pdf_shows_the_candidates_words_to_them_and_not_to_staff(
     theirs = text(client.get(f"/reports/candidates/{cand.id}/journey.pdf"))
     assert "Selection journey" in theirs or "journey" in theirs.lower()
     assert "WORDS-5521" not in theirs and "What you told us" not in theirs
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "Write your message first."),
+        ("\u202e\u200b", "Write your message first."),  # nothing visible is nothing
+        ("y" * 4001, "Keep this under 4000 characters"),
+    ],
+)
+def test_hostile_thread_messages_get_a_message_and_nothing_is_sent(
+    client, cand, released, outbox, text, message
+):
+    sent = len(outbox.messages())  # the release email
+    sign_in(client, cand.email)
+    refused = _ask(client, released, text=text)
+    assert refused.status_code == 422 and message in refused.text
+    assert db.session.scalar(select(func.count(FeedbackThread.id))) == 0
+    assert len(outbox.messages()) == sent
+
+
+def test_control_characters_are_dropped_and_markup_is_text_for_the_recruiter(
+    client, cand, released, recruiter
+):
+    sign_in(client, cand.email)
+    _ask(client, released, text="Why <img src=x onerror=alert(1)>\x07 this?")
+    thread = db.session.scalar(select(FeedbackThread))
+    assert thread.messages[0].body == "Why <img src=x onerror=alert(1)> this?"
+    client.post("/sign-out")
+    sign_in(client, recruiter.email)
+    page = client.get(f"/threads/{thread.id}").text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
