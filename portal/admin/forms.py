@@ -1,3 +1,5 @@
+import unicodedata
+
 from wtforms import (
     BooleanField,
     DateField,
@@ -7,12 +9,56 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation
 
 from portal.forms import EnumField, Form, NameField, QueryForm, Required, choices
 from portal.models import JobStatus, Role
+from portal.text import BIDI_MARKS, INVISIBLE
 
 STAFF_ROLES = choices([(Role.RECRUITER.value, "Recruiter"), (Role.ADMIN.value, "Admin")])
+TEAM_LIMIT = 80  # users.team
+
+
+class PlainLabel:
+    """A short label shown as it is typed (a team's name): no markup, and no control or
+    invisible characters. The shared rules would quietly drop the latter; a label that people
+    group by is better typed again than stored different from what was pasted."""
+
+    def __call__(self, form, field) -> None:
+        raw = field.raw_data[0] if field.raw_data else ""
+        if not isinstance(raw, str) or not raw:
+            return
+        if "<" in raw or ">" in raw:
+            raise StopValidation("Use plain words for the team: no < or > (no markup).")
+        if any(_hidden_character(c) for c in raw):
+            raise StopValidation(
+                "This has control or invisible characters (from copying and pasting?). "
+                "Type the team's name again."
+            )
+
+
+def _hidden_character(char: str) -> bool:
+    code = ord(char)
+    if code in INVISIBLE or code in BIDI_MARKS:
+        return True
+    return unicodedata.category(char) in ("Cc", "Cs") and char not in " \t"
+
+
+def team_field() -> NameField:
+    return NameField(
+        "Team",
+        validators=[
+            Optional(),
+            Length(
+                max=TEAM_LIMIT,
+                message=f"Keep the team to {TEAM_LIMIT} characters or fewer "
+                "(it is %(length)d now).",
+            ),
+            PlainLabel(),
+        ],
+        description='The recruiting team they work in, such as "Engineering hiring". The Better '
+        "off page groups its figures by it. Leave empty for none.",
+    )
 
 
 class NewUserForm(Form):
@@ -35,6 +81,7 @@ class NewUserForm(Form):
         validators=[Optional(), Length(max=256)],
         description="Leave empty to email the person a link to choose their own.",
     )
+    team = team_field()
     submit = SubmitField("Create account")
 
 
@@ -43,6 +90,7 @@ class EditUserForm(Form):
         "Full name", validators=[DataRequired("Enter the person's name."), Length(max=120)]
     )
     role = EnumField("Role", enum_cls=Role, validators=[Required("Choose a role.")])
+    team = team_field()
     active = BooleanField("Active (can sign in)")
     submit = SubmitField("Save changes")
 

@@ -47,6 +47,7 @@ def new_user():
                 form.role.data,
                 form.password.data or None,
                 actor=me(),
+                team=form.team.data,
             )
         if not outcome.refused:
             flash(f"Account created for {user.name}.", "success")
@@ -66,6 +67,7 @@ def edit_user(user_id: int):
                 role=form.role.data,
                 active=form.active.data,
                 actor=me(),
+                team=form.team.data if user.is_staff else None,  # candidates are in no team
             )
         if not outcome.refused:
             flash("Changes saved.", "success")

@@ -72,7 +72,13 @@ def set_password(user: User, password: str) -> None:
 
 
 def create_staff_user(
-    name: str, email: str, role: Role, password: str | None, actor: User | None
+    name: str,
+    email: str,
+    role: Role,
+    password: str | None,
+    actor: User | None,
+    *,
+    team: str | None = None,
 ) -> User:
     """Create an admin or recruiter account. Without a password, they get a reset link."""
     if role is Role.CANDIDATE:
@@ -80,7 +86,7 @@ def create_staff_user(
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise AccountError("An account with this email address already exists.", field="email")
-    user = User(name=name.strip(), email=email, role=role, active=True)
+    user = User(name=name.strip(), email=email, role=role, active=True, team=_team(team))
     if password:
         problems = password_problems(password, email=email, name=name)
         if problems:
@@ -94,7 +100,20 @@ def create_staff_user(
     return user
 
 
-def update_user(user: User, *, name: str, role: Role, active: bool, actor: User) -> None:
+def _team(label: str | None) -> str | None:
+    """A team label as stored: trimmed, None when blank."""
+    return (label or "").strip() or None
+
+
+def update_user(
+    user: User,
+    *,
+    name: str,
+    role: Role,
+    active: bool,
+    actor: User,
+    team: str | None,
+) -> None:
     if user.id == actor.id and (role is not user.role or not active):
         raise AccountError("You cannot change your own role or deactivate yourself.")
     if user.role is Role.CANDIDATE and role is not Role.CANDIDATE:
@@ -112,6 +131,9 @@ def update_user(user: User, *, name: str, role: Role, active: bool, actor: User)
     if name.strip() != user.name:
         changes["name"] = "changed"
         user.name = name.strip()
+    if _team(team) != user.team:
+        changes["team"] = [user.team, _team(team)]
+        user.team = _team(team)
     if changes:
         audit.record("user_updated", user, actor=actor, changes=changes)
 
