@@ -23,6 +23,7 @@ from portal.referrals import vocabulary as referral_vocabulary
 NAVIGATION = {
     Role.ADMIN: [
         ("main.home", "Dashboard"),
+        ("measure.index", "Better off"),
         ("candidates.index", "Candidates"),
         ("interviews.index", "Interviews"),
         ("companies.index", "Companies"),
@@ -36,6 +37,7 @@ NAVIGATION = {
     ],
     Role.RECRUITER: [
         ("main.home", "Dashboard"),
+        ("measure.index", "Better off"),
         ("candidates.index", "Candidates"),
         ("interviews.index", "Interviews"),
         ("companies.index", "Companies"),
