@@ -1,0 +1,101 @@
+"""How well the release check catches risky wording it was not written from (issue #19).
+
+Reads the labelled corpora in tests/feedback/corpus/ — `development.jsonl` (rules may be
+written against it) and `heldout.jsonl` (written by someone who had not seen the rules; never
+tune to it) — screens every phrase with the check the portal uses, and prints, per part and for
+the whole corpus: recall on the risky phrases, the false-flag rate on the harmless ones, the
+misses by category, and the screening time per phrase and per whole scorecard.
+
+    .venv/bin/python benchmarks/screening_recall.py [--misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from portal.feedback.screening import screen_fields, screen_text  # noqa: E402
+
+CORPUS = ROOT / "tests" / "feedback" / "corpus"
+PARTS = ("development", "heldout")
+
+
+def load(part: str) -> list[dict]:
+    path = CORPUS / f"{part}.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def score(rows: list[dict]) -> dict:
+    risky = [r for r in rows if r["risky"]]
+    harmless = [r for r in rows if not r["risky"]]
+    caught = [r for r in risky if screen_text(r["text"])]
+    flagged = [r for r in harmless if screen_text(r["text"])]
+    return {
+        "phrases": len(rows),
+        "risky": len(risky),
+        "harmless": len(harmless),
+        "recall": len(caught) / len(risky) if risky else float("nan"),
+        "false_flags": len(flagged) / len(harmless) if harmless else float("nan"),
+        "missed": [r for r in risky if r not in caught],
+        "flagged": flagged,
+    }
+
+
+def scorecard_time(rows: list[dict], repeat: int = 200) -> float:
+    """Median ms to screen a whole scorecard: twelve candidate-visible fields of text."""
+    texts = [r["text"] for r in rows] or ["You explained the migration step by step."]
+    fields = {f"field_{i}": " ".join(texts[i * 3 : i * 3 + 3]) for i in range(12)}
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        screen_fields(fields)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="list each miss and false flag")
+    args = parser.parse_args()
+    everything = []
+    heading = ("part", "phrases", "risky", "harmless", "recall", "false flags")
+    print("{:<12} {:>7} {:>6} {:>8} {:>7} {:>11}".format(*heading))
+    for part in (*PARTS, "all"):
+        rows = load(part) if part != "all" else everything
+        if part != "all":
+            everything += rows
+        if not rows:
+            print(f"{part:<12} (no corpus file)")
+            continue
+        s = score(rows)
+        print(
+            f"{part:<12} {s['phrases']:>7} {s['risky']:>6} {s['harmless']:>8} "
+            f"{s['recall']:>7.1%} {s['false_flags']:>11.1%}"
+        )
+        if part != "all":
+            by_category = Counter(r["category"] for r in s["missed"])
+            if by_category:
+                print(
+                    "   missed by category: "
+                    + ", ".join(f"{c} {n}" for c, n in by_category.most_common())
+                )
+            if args.misses:
+                for r in s["missed"]:
+                    print(f"   MISS  [{r['category']}] {r['text']}")
+                for r in s["flagged"]:
+                    print(f"   FLAG  [{r['category']}] {r['text']}")
+    print(f"screening a whole scorecard (12 fields): {scorecard_time(everything):.2f} ms median")
+
+
+if __name__ == "__main__":
+    main()
