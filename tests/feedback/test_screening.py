@@ -30,6 +30,12 @@ CATEGORIES = {
     "Culture fit",
     "Comparison with other candidates",
     "Too vague to act on",
+    # #19: grounds the first rules did not cover
+    "Appearance",
+    "Military or veteran status",
+    "Union membership",
+    "Genetic information",
+    "Gendered stereotype",
 }
 
 # rule id -> category and (text, the exact words that must be reported)
@@ -433,6 +439,94 @@ HARMLESS_CASES: dict[str, list[str]] = {
         "Your answers lacked energy when you described the migration.",
     ],
 }
+
+# #19: the rules added for grounds the first set missed (each with risky and harmless uses).
+RISKY_CASES.update(
+    {
+        "immigration": ("Nationality or accent", [
+            ("You would need visa sponsorship to take the role.", "would need visa sponsorship"),
+            ("Your work permit ends next year.", "work permit"),
+        ]),
+        "race-proxy": ("Race or ethnicity", [
+            ("You were very articulate for someone from that school.", "articulate for someone"),
+            ("Clients there like their own kind.", "their own kind"),
+        ]),
+        "disability-aids": ("Disability or health", [
+            ("You wear hearing aids, which could be hard in meetings.", "hearing aids"),
+        ]),
+        "health-conditions": ("Disability or health", [
+            ("You seemed quite overweight for the site visits.", "overweight"),
+            ("You take medication for your nerves.", "medication for"),
+        ]),
+        "appearance": ("Appearance", [
+            ("Your tattoos would not suit our clients.", "tattoos"),
+            ("You are very attractive, clients would like that.", "attractive"),
+        ]),
+        "military": ("Military or veteran status", [
+            ("As an ex-army officer you may be rigid.", "ex-army"),
+            ("Being a reservist you could be called up.", "reservist"),
+        ]),
+        "union": ("Union membership", [
+            ("You were a union rep before, which worries us.", "union rep"),
+            ("You might unionise the team.", "unionise"),
+        ]),
+        "genetic": ("Genetic information", [
+            ("You said heart disease runs in your family.", "runs in your family"),
+            ("You mentioned a genetic test result.", "genetic test"),
+        ]),
+        "gendered-stereotype": ("Gendered stereotype", [
+            ("You were a bit emotional about your last manager.", "a bit emotional"),
+            ("Quite assertive for a woman.", "assertive for a woman"),
+        ]),
+        "culture-fit-social": ("Culture fit", [
+            ("I can't see us having a pint with him.", "a pint with him"),
+            ("He has a different vibe from the team.", "different vibe"),
+        ]),
+        "age-career-stage": ("Age", [
+            ("You are a few years off retirement.", "years off retirement"),
+            ("We wanted a recent graduate.", "wanted a recent graduate"),
+        ]),
+        "comparison-hired": ("Comparison with other candidates", [
+            ("The person we hired answered this better.", "The person we hired"),
+            ("You were pipped at the post.", "pipped at the post"),
+        ]),
+        "vague-verdict-more": ("Too vague to act on", [
+            ("Not senior enough.", "Not senior enough"),
+            ("Didn't really blow us away.", "Didn't really blow us away"),
+        ]),
+    }
+)  # fmt: skip
+HARMLESS_CASES.update(
+    {
+        "immigration": [
+            "You built the Visa and Mastercard checkout flows.",
+            "You integrated the Visa payments API.",
+        ],
+        "race-proxy": ["You mapped delivery times by postcode for the depot."],
+        "disability-aids": ["You designed the checkout to work with screen readers."],
+        "health-conditions": [
+            "You handled the heavy load on the database well.",
+            "You cut the heavy queries on the reporting database.",
+        ],
+        "appearance": [
+            "Your slides were attractive and uncluttered.",
+            "Your answer was pretty clear.",
+        ],
+        "military": [
+            "You chose military-grade encryption for the backups.",
+            "You are a veteran of three platform migrations.",
+        ],
+        "union": ["You used a union type to model the event payloads."],
+        "genetic": ["You worked on genetic algorithms for route planning."],
+        "gendered-stereotype": ["You showed emotional intelligence when the client pushed back."],
+        "culture-fit-social": ["You asked how the team shares knowledge across offices."],
+        "age-career-stage": ["You walked us through the retirement savings calculator you built."],
+        "comparison-hired": ["You asked how the team onboards new hires."],
+        "vague-verdict-more": [
+            "Not senior enough for the staff role: you had not yet led a design review."
+        ],
+    }
+)
 
 RISKY = [
     (rule_id, category, text, matched)
