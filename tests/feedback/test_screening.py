@@ -528,6 +528,77 @@ HARMLESS_CASES.update(
     }
 )
 
+RISKY_CASES.update(
+    {
+        "age-generation": ("Age", [
+            ("You grew up in the 70s, so the tooling may be new to you.", "grew up in the 70s"),
+            ("Someone with the energy of a younger person would suit us.", "energy of a younger"),
+        ]),
+        "origin-proxy": ("Nationality or accent", [
+            ("Where are you really from, originally?", "really from"),
+            ("You might move back home.", "might move back home"),
+        ]),
+        "race-coded": ("Race or ethnicity", [
+            ("You were quite dark-skinned for the brand campaign.", "dark-skinned"),
+            ("People like him rarely stay.", "People like him"),
+        ]),
+        "health-more": ("Disability or health", [
+            ("You had a stroke last year.", "had a stroke"),
+            ("You had surgery last year, so the pace may be hard.", "had surgery"),
+        ]),
+        "appearance-more": ("Appearance", [
+            ("You looked a bit scruffy for a client role.", "scruffy"),
+            ("You were a bit short for the stage work.", "a bit short"),
+        ]),
+        "military-more": ("Military or veteran status", [
+            ("You did two tours of duty, so the office may feel slow.", "tours of duty"),
+            ("Your combat experience worries the team.", "combat experience"),
+        ]),
+        "union-more": ("Union membership", [
+            ("You seem like a union activist.", "union activist"),
+            ("You led a union drive at the warehouse.", "led a union drive"),
+        ]),
+        "genetic-more": ("Genetic information", [
+            ("You have a hereditary condition, which is a risk.", "hereditary condition"),
+            ("You are genetically prone to heart trouble.", "genetically prone"),
+        ]),
+        "stereotype-more": ("Gendered stereotype", [
+            ("You lack the killer instinct for sales.", "lack the killer instinct"),
+            ("Too nice to lead the team.", "Too nice to lead the team"),
+        ]),
+        "culture-fit-more": ("Culture fit", [
+            ("You would not be one of the lads.", "one of the lads"),
+            ("We want people like us.", "people like us"),
+        ]),
+        "comparison-more": ("Comparison with other candidates", [
+            ("You were runner-up for the role.", "runner-up"),
+            ("The other finalists had more depth.", "The other finalists"),
+        ]),
+        "vague-verdict-short": ("Too vague to act on", [
+            ("Nothing special.", "Nothing special"),
+            ("Didn't really impress us.", "Didn't really impress us"),
+        ]),
+    }
+)  # fmt: skip
+HARMLESS_CASES.update(
+    {
+        "age-generation": ["You described the 1990s mainframe migration you studied."],
+        "origin-proxy": ["You asked where the team is based."],
+        "race-coded": ["You explained the dark mode design for the app."],
+        "health-more": ["You described the chronic underfunding of the test suite."],
+        "appearance-more": ["Your summary was a bit short; add the result."],
+        "military-more": ["You explained the army of microservices you retired."],
+        "union-more": ["You organised the hackathon at your last job."],
+        "genetic-more": ["You explained inherited classes in the codebase."],
+        "stereotype-more": ["You said the first version was too slow to ship."],
+        "culture-fit-more": ["You asked how people on the team review each other's work."],
+        "comparison-more": ["You listed your top three priorities for the first month."],
+        "vague-verdict-short": [
+            "Nothing special was needed for the migration: you used the standard tooling."
+        ],
+    }
+)
+
 RISKY = [
     (rule_id, category, text, matched)
     for rule_id, (category, cases) in RISKY_CASES.items()
