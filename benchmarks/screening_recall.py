@@ -51,16 +51,39 @@ def score(rows: list[dict]) -> dict:
     }
 
 
-def scorecard_time(rows: list[dict], repeat: int = 200) -> float:
-    """Median ms to screen a whole scorecard: twelve candidate-visible fields of text."""
-    texts = [r["text"] for r in rows] or ["You explained the migration step by step."]
-    fields = {f"field_{i}": " ".join(texts[i * 3 : i * 3 + 3]) for i in range(12)}
+def realistic_scorecard() -> dict[str, str]:
+    """A whole scorecard as recruiters write it: the demo's texts in every candidate-visible
+    field (twelve fields, about 2,000 characters)."""
+    from portal import demo
+
+    return {
+        "strengths": " ".join(demo.STRENGTHS),
+        "improvements": " ".join(demo.IMPROVEMENTS),
+        "practice_suggestions": "\n".join(demo.PRACTICE),
+        "next_step": "A 45-minute second interview with the team lead, with a short case study.",
+        "insight_plans": "The team is expanding into self-service reporting next year.",
+        "insight_competitors": "Two regional competitors are building analytics teams.",
+        "insight_markets": "Demand forecasting for smaller retailers is a growing niche.",
+        "insight_role_fit": "The role is hands-on with data pipelines.",
+        **{f"example_{i}": demo.SKILL_EXAMPLES[k] for i, k in enumerate(demo.SKILL_EXAMPLES)},
+        "answer": demo.CANDIDATE_ANSWER,
+    }
+
+
+def median_ms(fields: dict[str, str], repeat: int = 200) -> float:
+    screen_fields(fields)  # rules loaded and compiled before timing
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         screen_fields(fields)
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def dense_scorecard(rows: list[dict]) -> dict[str, str]:
+    """The worst case: twelve fields of corpus phrases, most with a risky word in them."""
+    texts = [r["text"] for r in rows] or ["You explained the migration step by step."]
+    return {f"field_{i}": " ".join(texts[i * 3 : i * 3 + 3]) for i in range(12)}
 
 
 def main() -> None:
@@ -94,7 +117,16 @@ def main() -> None:
                     print(f"   MISS  [{r['category']}] {r['text']}")
                 for r in s["flagged"]:
                     print(f"   FLAG  [{r['category']}] {r['text']}")
-    print(f"screening a whole scorecard (12 fields): {scorecard_time(everything):.2f} ms median")
+    real = realistic_scorecard()
+    size = sum(len(v) for v in real.values())
+    print(
+        f"screening a whole scorecard ({len(real)} fields, {size} characters): "
+        f"{median_ms(real):.2f} ms median"
+    )
+    print(
+        "screening twelve fields of corpus phrases (worst case): "
+        f"{median_ms(dense_scorecard(everything)):.2f} ms median"
+    )
 
 
 if __name__ == "__main__":

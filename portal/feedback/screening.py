@@ -100,11 +100,19 @@ class Rule:
     def _excused(self, text: str, start: int, end: int) -> bool:
         # A context excuses a match when the two overlap: "parent company" excuses "parent",
         # "your faith in the tests" excuses "your faith", but "company" alone excuses nothing.
+        # The same as trying `context.match` at every position from UNLESS_REACH before the
+        # match to its end, with the scanning done by the regex engine: `search` finds the
+        # next position where the context matches (lookbehinds still see the text before).
+        lowest = max(0, start - UNLESS_REACH)
         for context in self.unless:
-            for position in range(max(0, start - UNLESS_REACH), end):
-                found = context.match(text, position)
-                if found and found.end() > start:
+            position = lowest
+            while position < end:
+                found = context.search(text, position)
+                if found is None or found.start() >= end:
+                    break
+                if found.end() > start:
                     return True
+                position = found.start() + 1
         return False
 
 
