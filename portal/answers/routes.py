@@ -41,6 +41,7 @@ def _page(found: FeedbackThread, form: ReplyForm, status: int = 200):
         can_amend=can_edit_feedback(me(), found.feedback),
         due=found.reply_due_at,
         overdue=found.reply_due_at is not None and found.reply_due_at < utcnow(),
+        flagged=found.overdue_flagged_at is not None,
     ), status
 
 

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 import holidays
 from flask import current_app
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, events
@@ -161,13 +162,19 @@ def save_answer(feedback: Feedback, data: AnswerInput, *, actor: User) -> Candid
         answer = CandidateAnswer(
             feedback_id=feedback.id, candidate_id=feedback.interview.candidate_id
         )
-        db.session.add(answer)
     comment_changed = comment is not None and comment != answer.comment
-    for gain, value in data.gains.items():
-        setattr(answer, gain.value, value)
-    answer.usefulness = data.usefulness
-    answer.comment = comment
-    answer.revision = feedback.revision
+    _fill(answer, data, comment, feedback.revision)
+    if created:
+        try:
+            with db.session.begin_nested():  # the same form sent twice at once: the second
+                db.session.add(answer)  # request finds the first one's row and changes it
+                db.session.flush()
+        except IntegrityError:
+            answer = answer_for(feedback)
+            if answer is None:
+                raise
+            created = False
+            _fill(answer, data, comment, feedback.revision)
     db.session.flush()
     audit.record(
         "feedback_answered" if created else "feedback_answer_changed",
@@ -178,6 +185,14 @@ def save_answer(feedback: Feedback, data: AnswerInput, *, actor: User) -> Candid
     )  # no gains, score or words: those are the candidate's, counted only in the measure
     events.candidate_answered.send(answer, comment_changed=comment_changed)
     return answer
+
+
+def _fill(answer: CandidateAnswer, data: AnswerInput, comment: str | None, revision: int) -> None:
+    for gain, value in data.gains.items():
+        setattr(answer, gain.value, value)
+    answer.usefulness = data.usefulness
+    answer.comment = comment
+    answer.revision = revision
 
 
 # --- threads -----------------------------------------------------------------------------------
@@ -203,17 +218,21 @@ def _body(body: str | None) -> str:
     return text
 
 
-def open_thread(feedback: Feedback, kind: ThreadKind, body: str, *, actor: User) -> FeedbackThread:
-    """The candidate asks a question or asks to correct a fact; the handler is told."""
-    _require_candidate(feedback, actor)
-    _require_window(feedback, "Questions and corrections on this feedback")
-    text = _body(body)
+def _require_room(feedback: Feedback) -> None:
     unresolved = sum(1 for t in threads_for(feedback) if not t.is_resolved)
     if unresolved >= MAX_OPEN_THREADS:
         raise AnswerError(
             f"You have {unresolved} questions or corrections waiting on this feedback; write "
             "in one of them instead of opening another."
         )
+
+
+def open_thread(feedback: Feedback, kind: ThreadKind, body: str, *, actor: User) -> FeedbackThread:
+    """The candidate asks a question or asks to correct a fact; the handler is told."""
+    _require_candidate(feedback, actor)
+    _require_window(feedback, "Questions and corrections on this feedback")
+    text = _body(body)
+    _require_room(feedback)
     now = utcnow()
     thread = FeedbackThread(
         feedback_id=feedback.id,
@@ -241,10 +260,13 @@ def write_in_thread(thread: FeedbackThread, body: str, *, actor: User) -> Thread
         )
     if thread.is_resolved:
         _require_window(thread.feedback, "Reopening questions and corrections on this feedback")
+        _require_room(thread.feedback)
     text = _body(body)
     message = ThreadMessage(author_id=actor.id, from_candidate=True, body=text)
     thread.messages.append(message)
     now = utcnow()
+    # The handler hears once per wait: more messages before their reply add to the same one.
+    tell = thread.state is not ThreadState.OPEN
     if thread.state is not ThreadState.OPEN:  # waiting again, from now
         thread.waiting_since = now
         thread.reply_due_at = reply_due(now)
@@ -260,7 +282,8 @@ def write_in_thread(thread: FeedbackThread, body: str, *, actor: User) -> Thread
         actor=actor,
         thread=thread.id,
     )
-    events.thread_message_posted.send(thread, message=message)
+    if tell:
+        events.thread_message_posted.send(thread, message=message)
     return message
 
 
@@ -389,7 +412,13 @@ def overdue(now: datetime | None = None, limit: int | None = 50) -> list[Feedbac
             FeedbackThread.reply_due_at < (now or utcnow()),
             Candidate.erased_at.is_(None),
         )
-        .options(*THREAD_LIST, joinedload(FeedbackThread.feedback).joinedload(Feedback.author))
+        .options(
+            *THREAD_LIST,
+            joinedload(FeedbackThread.feedback).joinedload(Feedback.author),
+            joinedload(FeedbackThread.feedback)
+            .joinedload(Feedback.interview)
+            .joinedload(Interview.interviewer),
+        )
         .order_by(FeedbackThread.reply_due_at, FeedbackThread.id)
     )
     if limit is not None:
@@ -411,11 +440,10 @@ def flag_overdue(now: datetime | None = None) -> list[FeedbackThread]:
 
 @dataclass(frozen=True)
 class StaffSay:
-    """What the handler reads of the candidate's say on one feedback: whether and when they
-    answered and their comment (never the yes / partly / no answers or the score), and their
-    threads."""
+    """What the handler reads of the candidate's say on one feedback: the comment they left
+    and their threads. Not whether or when they answered, nor the answers or the score: a
+    before-and-after look at the measure would give those away."""
 
-    answered_at: datetime | None
     comment: str | None
     threads: list[FeedbackThread]
 
@@ -428,7 +456,6 @@ def staff_say(feedback: Feedback) -> StaffSay:
         .order_by(FeedbackThread.opened_at, FeedbackThread.id)
     )
     return StaffSay(
-        answered_at=answer.updated_at if answer else None,
         comment=answer.comment if answer else None,
         threads=list(threads),
     )

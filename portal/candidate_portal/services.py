@@ -147,7 +147,15 @@ def feedback_of_link(user: User, token: str) -> Feedback:
 
     Raises TokenError (expired, tampered, or another person's link) with what to do."""
     max_age = current_app.config["ANSWER_WINDOW_DAYS"] * 86400
-    data = tokens.read_token(tokens.FEEDBACK_ANSWER, token, max_age)
+    try:
+        data = tokens.read_token(tokens.FEEDBACK_ANSWER, token, max_age)
+    except tokens.TokenError as exc:
+        if isinstance(exc.__cause__, tokens.SignatureExpired):
+            raise tokens.TokenError(
+                "This link has expired: answers to that feedback are closed. You can still "
+                "read it, and any questions you asked, from your start page."
+            ) from exc
+        raise
     candidate = candidate_for(user)
     feedback_id = data.get("f")
     if candidate is None or data.get("c") != candidate.id or not isinstance(feedback_id, int):

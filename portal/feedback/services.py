@@ -267,6 +267,12 @@ def amend_feedback(
     changed = _apply(feedback, data)
     visible_changes = [f for f in changed if _candidate_sees(feedback, f)]
     if not visible_changes:
+        ticked = {t.id for t in answers.open_corrections(feedback)} & set(resolves)
+        if ticked:
+            raise FeedbackError(
+                "A ticked correction request closes only with a change the candidate sees: "
+                "correct the feedback, or reply in the request to say why it stands."
+            )
         if not changed:
             raise FeedbackError("Nothing has changed, so there is nothing to amend.")
         _flush_or_conflict(feedback)
