@@ -125,14 +125,13 @@ def check_settings(config: Mapping[str, Any]) -> None:
     name = config.get("WORKING_DAYS_CALENDAR") or ""
     if name:
         country, _, subdivision = name.partition("-")
-        try:
-            holidays.country_holidays(country, subdiv=subdivision or None)
-        except NotImplementedError as exc:
+        supported = holidays.list_supported_countries()
+        if country not in supported or (subdivision and subdivision not in supported[country]):
             raise ConfigurationError(
                 f"WORKING_DAYS_CALENDAR={name!r} is not a calendar the holidays library knows: "
                 "use a country code, optionally with a subdivision (GB-ENG, US-NY, DE-BY), or "
                 "leave it blank to skip weekends only."
-            ) from exc
+            )
     check_production_ready(config)
 
 
