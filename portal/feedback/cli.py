@@ -8,25 +8,54 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
-from portal.feedback.screening import screen_text
+from portal.extensions import db
+from portal.feedback import release_check
+from portal.feedback.screening import default_rulebook, screen_text
 
 feedback_cli = AppGroup("feedback", help="Work with interview feedback from the command line.")
 
 
 @feedback_cli.command("screen")
-def screen_command() -> None:
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    metavar="ID",
+    help="A jurisdiction pack to apply (repeat for several): "
+    + ", ".join(p.id for p in default_rulebook().choosable)
+    + ". Default: the packs chosen under Admin > Release check (all until someone chooses).",
+)
+def screen_command(packs: tuple[str, ...]) -> None:
     """Run the release check on text read from standard input.
 
-    Prints one JSON object per finding, one per line, with the finding's category, the matched
-    words, their offsets in the input, why it matters and how to rephrase. Exits with status 1
-    when anything is flagged and 0 when the text is clean, so scripts can gate on it.
+    Prints one JSON object per finding, one per line, with the finding's category, its ground
+    and the law each applied pack cites for it, the matched words, their offsets in the input,
+    why it matters and how to rephrase. Exits with status 1 when anything is flagged and 0
+    when the text is clean, so scripts can gate on it.
     """
+    known = {p.id for p in default_rulebook().choosable}
+    unknown = sorted(set(packs) - known)
+    if unknown:
+        raise click.BadParameter(
+            f"unknown pack {', '.join(unknown)}; choose from {', '.join(sorted(known))}.",
+            param_hint="--pack",
+        )
     text = sys.stdin.read()
-    findings = screen_text(text)
+    findings = screen_text(text, packs=packs or _chosen_packs())
     for finding in findings:
         click.echo(json.dumps(dataclasses.asdict(finding)))
     if findings:
         click.echo(f"{len(findings)} finding(s).", err=True)
         raise click.exceptions.Exit(1)
     click.echo("No findings.", err=True)
+
+
+def _chosen_packs() -> tuple[str, ...] | None:
+    """The admins' choice; all packs where there is no database to ask (yet)."""
+    try:
+        return release_check.chosen_packs()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None

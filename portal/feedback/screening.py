@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from pathlib import Path
+from re import _constants, _parser  # noqa: PLC2701 - to read each pattern's needles
 from typing import Any
+
+import ahocorasick
 
 RULES_PATH = Path(__file__).with_name("screening_rules.toml")
 
@@ -62,6 +66,29 @@ class Finding:
     end: int
     explanation: str
     suggestion: str
+    ground: str = ""
+    # The law (or practice) behind the finding, in each chosen pack that covers its ground.
+    basis: tuple[Basis, ...] = ()
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Why a pack counts a ground: its name and the law it cites."""
+
+    pack: str
+    name: str
+    law: str
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A jurisdiction's protected grounds, each with the law that protects it."""
+
+    id: str
+    name: str
+    summary: str
+    grounds: Mapping[str, str]
+    always: bool = False  # good practice, not law: applies whichever packs are chosen
 
 
 @dataclass(frozen=True)
@@ -75,24 +102,44 @@ class Rule:
     explanation: str
     suggestion: str
     scope: str = "anywhere"
+    ground: str = ""
+    # Per pattern, words one of which every match of it contains (None: no such list), so a
+    # pattern whose words are all absent from a text need not be run on it.
+    needles: tuple[frozenset[str] | None, ...] = ()
 
-    def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        """(start, end) of every risky match in `text` that no `unless` context excuses."""
+    def spans(self, text: str, present: frozenset[str] | None = None) -> Iterator[tuple[int, int]]:
+        """(start, end) of every risky match in `text` that no `unless` context excuses.
+
+        `present` is the set of needles found in the text (see `Needles`); patterns that
+        need one that is not there are skipped without changing the result.
+        """
+        patterns = self.patterns
+        if present is not None:
+            patterns = tuple(self._possible(present))
+            if not patterns:
+                return
         if self.scope == "field":
-            yield from self._whole_field(text)
+            yield from self._whole_field(text, patterns)
             return
-        for pattern in self.patterns:
+        for pattern in patterns:
             for match in pattern.finditer(text):
                 start, end = match.span()
                 if start < end and not self._excused(text, start, end):
                     yield start, end
 
-    def _whole_field(self, text: str) -> Iterator[tuple[int, int]]:
+    def _possible(self, present: frozenset[str]) -> Iterator[re.Pattern[str]]:
+        for pattern, needles in zip(self.patterns, self.needles, strict=True):
+            if needles is None or not needles.isdisjoint(present):
+                yield pattern
+
+    def _whole_field(
+        self, text: str, patterns: tuple[re.Pattern[str], ...]
+    ) -> Iterator[tuple[int, int]]:
         start = len(text) - len(text.lstrip(_FIELD_EDGES))
         end = len(text.rstrip(_FIELD_EDGES))
         if start >= end:
             return
-        if any(p.fullmatch(text, start, end) for p in self.patterns) and not self._excused(
+        if any(p.fullmatch(text, start, end) for p in patterns) and not self._excused(
             text, start, end
         ):
             yield start, end
@@ -116,8 +163,70 @@ class Rule:
         return False
 
 
+@dataclass(frozen=True)
+class Rulebook:
+    """Everything in the rules file, compiled: the grounds, the packs and the rules, plus an
+    Aho-Corasick automaton over every pattern's needles, so one pass over a text tells which
+    patterns can match it at all."""
+
+    rules: tuple[Rule, ...]
+    grounds: Mapping[str, str]
+    packs: Mapping[str, Pack]
+    automaton: Any = dataclass_field(default=None, compare=False, repr=False)
+    _bases: dict[tuple[str, tuple[str, ...]], tuple[Basis, ...]] = dataclass_field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        needles = {n for rule in self.rules for ns in rule.needles if ns for n in ns}
+        automaton = ahocorasick.Automaton()
+        for needle in needles:
+            automaton.add_word(needle, needle)
+        if needles:
+            automaton.make_automaton()
+        object.__setattr__(self, "automaton", automaton)
+
+    @property
+    def choosable(self) -> tuple[Pack, ...]:
+        """The packs an admin may choose between (good practice always applies)."""
+        return tuple(p for p in self.packs.values() if not p.always)
+
+    def checked(self, packs: Collection[str] | None) -> tuple[str, ...]:
+        """The pack ids to screen with: the chosen ones that exist (all when None or none
+        exist) plus the packs that always apply, in the file's order."""
+        chosen = set(packs or ()) & {p.id for p in self.choosable}
+        if not chosen:
+            chosen = {p.id for p in self.choosable}
+        return tuple(p.id for p in self.packs.values() if p.always or p.id in chosen)
+
+    def present(self, folded: str) -> frozenset[str]:
+        """The needles that occur in `folded` (casefolded text)."""
+        if not len(self.automaton):
+            return frozenset()
+        return frozenset(needle for _, needle in self.automaton.iter(folded))
+
+    def basis(self, ground: str, packs: tuple[str, ...]) -> tuple[Basis, ...]:
+        """What each of `packs` says about `ground`: empty when none of them covers it."""
+        key = (ground, packs)
+        if key not in self._bases:
+            self._bases[key] = self._basis(ground, packs)
+        return self._bases[key]
+
+    def _basis(self, ground: str, packs: tuple[str, ...]) -> tuple[Basis, ...]:
+        return tuple(
+            Basis(pack=pid, name=self.packs[pid].name, law=self.packs[pid].grounds[ground])
+            for pid in packs
+            if ground in self.packs[pid].grounds
+        )
+
+
 def load_rules(path: Path = RULES_PATH) -> tuple[Rule, ...]:
-    """Read and compile the rules file; raise RulesError if any rule is malformed."""
+    """Read and compile the rules file's rules; raise RulesError if any is malformed."""
+    return load_rulebook(path).rules
+
+
+def load_rulebook(path: Path = RULES_PATH) -> Rulebook:
+    """Read and compile the whole rules file: grounds, packs and rules."""
     with path.open("rb") as file:
         try:
             data = tomllib.load(file)
@@ -126,34 +235,56 @@ def load_rules(path: Path = RULES_PATH) -> tuple[Rule, ...]:
     terms = data.get("terms", {})
     if not isinstance(terms, dict) or not all(isinstance(v, str) for v in terms.values()):
         raise RulesError("[terms] must map names to regular expressions.")
-    rules = tuple(_compile_rule(entry, terms) for entry in data.get("rules", []))
+    grounds = _grounds(data.get("grounds"))
+    packs = _packs(data.get("packs"), grounds)
+    rules = tuple(_compile_rule(entry, terms, grounds) for entry in data.get("rules", []))
     if not rules:
         raise RulesError(f"{path.name} defines no rules.")
     ids = [rule.id for rule in rules]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise RulesError(f"Duplicate rule ids: {', '.join(duplicates)}.")
-    return rules
+    uncovered = sorted({r.ground for r in rules} - {g for p in packs.values() for g in p.grounds})
+    if uncovered:
+        raise RulesError(f"No pack covers the ground(s): {', '.join(uncovered)}.")
+    return Rulebook(rules=rules, grounds=grounds, packs=packs)
 
 
 @cache
+def default_rulebook() -> Rulebook:
+    """The project's rules file, loaded once per process."""
+    return load_rulebook(RULES_PATH)
+
+
 def default_rules() -> tuple[Rule, ...]:
-    """The project's rules, loaded once per process."""
-    return load_rules(RULES_PATH)
+    """The project's rules."""
+    return default_rulebook().rules
 
 
-def screen_text(text: str, field: str = "text") -> list[Finding]:
+def screen_text(
+    text: str,
+    field: str = "text",
+    packs: Collection[str] | None = None,
+    rulebook: Rulebook | None = None,
+) -> list[Finding]:
     """Screen one piece of candidate-visible text; findings come in order of position.
 
-    Where several rules of the same category flag overlapping words, only the earliest and
-    longest match is reported, so the recruiter sees one finding per problem.
+    `packs` are the jurisdiction packs to apply (None: all of them); good practice always
+    applies. Where several rules of the same category flag overlapping words, only the
+    earliest and longest match is reported, so the recruiter sees one finding per problem.
     """
     if not text or not text.strip():
         return []
+    book = rulebook or default_rulebook()
+    checked = book.checked(packs)
     normalised = text.translate(_TYPOGRAPHY)
+    present = book.present(normalised.casefold())
     found: list[Finding] = []
-    for rule in default_rules():
-        for start, end in rule.spans(normalised):
+    for rule in book.rules:
+        basis = book.basis(rule.ground, checked)
+        if not basis:
+            continue
+        for start, end in rule.spans(normalised, present):
             found.append(
                 Finding(
                     field=field,
@@ -164,6 +295,8 @@ def screen_text(text: str, field: str = "text") -> list[Finding]:
                     end=end,
                     explanation=rule.explanation,
                     suggestion=rule.suggestion,
+                    ground=book.grounds[rule.ground],
+                    basis=basis,
                 )
             )
     found.sort(key=lambda f: (f.start, f.start - f.end))
@@ -177,12 +310,14 @@ def screen_text(text: str, field: str = "text") -> list[Finding]:
     return kept
 
 
-def screen_fields(fields: Mapping[str, str | None]) -> list[Finding]:
+def screen_fields(
+    fields: Mapping[str, str | None], packs: Collection[str] | None = None
+) -> list[Finding]:
     """Screen every non-empty field; findings in the mapping's field order, then by offset."""
     findings: list[Finding] = []
     for name, text in fields.items():
         if text:
-            findings.extend(screen_text(text, field=name))
+            findings.extend(screen_text(text, field=name, packs=packs))
     return findings
 
 
@@ -202,47 +337,167 @@ class UnacknowledgedFindings(Exception):
         )
 
 
-def check_release(texts: Mapping[str, str | None], acknowledged: set[str]) -> list[Finding]:
+def check_release(
+    texts: Mapping[str, str | None],
+    acknowledged: Collection[str],
+    packs: Collection[str] | None = None,
+) -> list[Finding]:
     """The one gate for every text a candidate will read: the findings, once each of them
     is acknowledged (kept on purpose); UnacknowledgedFindings while any is not."""
-    findings = screen_fields(texts)
+    findings = screen_fields(texts, packs)
     open_findings = [f for f in findings if finding_key(f) not in acknowledged]
     if open_findings:
         raise UnacknowledgedFindings(open_findings)
     return findings
 
 
-def _compile_rule(entry: Any, terms: Mapping[str, str]) -> Rule:
+def _grounds(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict) or not raw:
+        raise RulesError('[grounds] must name at least one ground: id = "label".')
+    for key, label in raw.items():
+        if not isinstance(label, str) or not label.strip():
+            raise RulesError(f"Ground {key!r} needs a non-empty label.")
+    return {key: label.strip() for key, label in raw.items()}
+
+
+def _packs(raw: Any, grounds: Mapping[str, str]) -> dict[str, Pack]:
+    if not isinstance(raw, dict) or not raw:
+        raise RulesError("[packs] must define at least one pack.")
+    packs: dict[str, Pack] = {}
+    for pack_id, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise RulesError(f"Pack {pack_id!r} must be a table.")
+        unknown = sorted(set(entry) - {"name", "summary", "grounds", "always"})
+        if unknown:
+            raise RulesError(f"Pack {pack_id!r} has unknown keys: {', '.join(unknown)}.")
+        for key in ("name", "summary"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise RulesError(f"Pack {pack_id!r} needs a non-empty {key}.")
+        covered = entry.get("grounds")
+        if not isinstance(covered, dict) or not covered:
+            raise RulesError(f'Pack {pack_id!r} needs grounds = {{ ground = "law" }}.')
+        for ground, law in covered.items():
+            if ground not in grounds:
+                raise RulesError(f"Pack {pack_id!r} names unknown ground {ground!r}.")
+            if not isinstance(law, str) or not law.strip():
+                raise RulesError(f"Pack {pack_id!r} needs the law behind {ground!r}.")
+        always = entry.get("always", False)
+        if not isinstance(always, bool):
+            raise RulesError(f"Pack {pack_id!r}: always must be true or false.")
+        packs[pack_id] = Pack(
+            id=pack_id,
+            name=entry["name"].strip(),
+            summary=entry["summary"].strip(),
+            grounds={g: law.strip() for g, law in covered.items()},
+            always=always,
+        )
+    if all(p.always for p in packs.values()):
+        raise RulesError("[packs] needs at least one pack an admin can choose.")
+    return packs
+
+
+def _compile_rule(entry: Any, terms: Mapping[str, str], grounds: Mapping[str, str]) -> Rule:
     if not isinstance(entry, dict):
         raise RulesError("Each [[rules]] entry must be a table.")
     rule_id = entry.get("id")
     if not isinstance(rule_id, str) or not rule_id:
         raise RulesError("A rule has no id.")
-    for key in ("category", "explanation", "suggestion"):
+    for key in ("category", "ground", "explanation", "suggestion"):
         value = entry.get(key)
         if not isinstance(value, str) or not value.strip():
             raise RulesError(f"Rule {rule_id!r} needs a non-empty {key}.")
     scope = entry.get("scope", "anywhere")
     if scope not in SCOPES:
         raise RulesError(f"Rule {rule_id!r} has scope {scope!r}; use one of {', '.join(SCOPES)}.")
-    known = {"id", "category", "patterns", "unless", "explanation", "suggestion", "scope"}
+    if entry["ground"] not in grounds:
+        raise RulesError(f"Rule {rule_id!r} names unknown ground {entry['ground']!r}.")
+    known = {"id", "category", "ground", "words", "patterns", "unless"}
+    known |= {"explanation", "suggestion", "scope"}
     unknown = sorted(set(entry) - known)
     if unknown:
         raise RulesError(f"Rule {rule_id!r} has unknown keys: {', '.join(unknown)}.")
-    patterns = _strings(entry.get("patterns"), rule_id, "patterns")
+    words = _strings(entry.get("words", []), rule_id, "words")
+    patterns = [_word_pattern(w) for w in words]
+    patterns += _strings(entry.get("patterns", []), rule_id, "patterns")
     if not patterns:
-        raise RulesError(f"Rule {rule_id!r} needs at least one pattern.")
+        raise RulesError(f"Rule {rule_id!r} needs at least one word or pattern.")
     unless = _strings(entry.get("unless", []), rule_id, "unless")
     whole_words = scope == "anywhere"
+    compiled = tuple(_compile(p, terms, rule_id, whole_words) for p in patterns)
     return Rule(
         id=rule_id,
         category=entry["category"].strip(),
-        patterns=tuple(_compile(p, terms, rule_id, whole_words) for p in patterns),
+        patterns=compiled,
         unless=tuple(_compile(p, terms, rule_id, True) for p in unless),
         explanation=entry["explanation"].strip(),
         suggestion=entry["suggestion"].strip(),
         scope=scope,
+        ground=entry["ground"],
+        needles=tuple(needles(p) for p in compiled),
     )
+
+
+def _word_pattern(word: str) -> str:
+    """A plain vocabulary entry as a pattern: case and the space or hyphen between its words
+    do not matter, and its last word may take a plural or possessive ending ("hearing aid"
+    also matches "hearing-aids" and "hearing aid's"). Write other forms out as entries."""
+    parts = [re.escape(part) for part in re.split(r"[\s-]+", word.strip()) if part]
+    return r"[\s-]+".join(parts) + r"(?:s|es|'s|s')?"
+
+
+def needles(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Casefolded strings one of which every match of `pattern` contains, or None when no
+    such list can be read off it. A pattern runs only on texts holding one of its needles
+    (the prefilter RE2 and search engines use); the rules' results are the same without it."""
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - re's parser is internal; without it, always run
+        return None
+    found = _required(list(parsed))
+    if found is None or not all(found):
+        return None
+    return frozenset(found)
+
+
+def _required(items: list) -> frozenset[str] | None:
+    """For a sequence of parsed regex items: the best set of required strings of any one item
+    or literal run (longest shortest member, then fewest), or None."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is _constants.LITERAL:
+            run.append(chr(av).casefold())
+            continue
+        if run:
+            options.append(frozenset({"".join(run)}))
+            run = []
+        child = _required_one(op, av)
+        if child is not None:
+            options.append(child)
+    if run:
+        options.append(frozenset({"".join(run)}))
+    if not options:
+        return None
+    return max(options, key=lambda o: (min(map(len, o)), -len(o)))
+
+
+def _required_one(op: Any, av: Any) -> frozenset[str] | None:
+    if op is _constants.SUBPATTERN:
+        return _required(list(av[-1]))
+    if op is _constants.ATOMIC_GROUP:
+        return _required(list(av))
+    if op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
+        low, _, body = av
+        return _required(list(body)) if low >= 1 else None
+    if op is _constants.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            found = _required(list(branch))
+            if found is None:
+                return None
+            union |= found
+        return frozenset(union)
+    return None
 
 
 def _strings(value: Any, rule_id: str, key: str) -> list[str]:

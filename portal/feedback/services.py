@@ -20,9 +20,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal import audit, events
 from portal.answers import services as answers
 from portal.extensions import db
-from portal.feedback import panel, screening
+from portal.feedback import panel, release_check, screening
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS, candidate_content
-from portal.feedback.screening import Finding, screen_fields
+from portal.feedback.screening import Finding
 from portal.feedback.vocabulary import (
     AMENDMENT_REASON,
     ANSWER,
@@ -213,7 +213,7 @@ def reopen_feedback(feedback: Feedback, *, actor: User) -> None:
 
 def release_findings(feedback: Feedback) -> list[Finding]:
     """What the release check says about the candidate-visible text as it stands."""
-    return screen_fields(candidate_texts(feedback))
+    return release_check.findings(candidate_texts(feedback))
 
 
 def release_feedback(
@@ -528,7 +528,7 @@ def _new_revision(
     if reason:
         texts[AMENDMENT_REASON] = reason  # the candidate reads it too
     try:
-        findings = screening.check_release(texts, acknowledged)
+        findings = release_check.check(texts, acknowledged)
     except screening.UnacknowledgedFindings as exc:
         raise UnacknowledgedFindings(exc.findings) from None
     number = feedback.revision + 1

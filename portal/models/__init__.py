@@ -64,6 +64,7 @@ from portal.models.scorecards import (
     SkillRating,
     TemplateVersion,
 )
+from portal.models.settings import Setting
 from portal.models.users import STAFF, DigestSend, Role, User, UserSession
 
 __all__ = [
@@ -124,6 +125,7 @@ __all__ = [
     "PositionStageTemplate",
     "QuestionAnswer",
     "ScorecardTemplate",
+    "Setting",
     "SkillRating",
     "TemplateVersion",
     "User",

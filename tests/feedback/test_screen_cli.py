@@ -6,9 +6,12 @@ import json
 
 import pytest
 
+from portal.extensions import db
+from portal.feedback import release_check
 from portal.feedback.cli import feedback_cli
 
 KEYS = {"field", "rule_id", "category", "matched", "start", "end", "explanation", "suggestion"}
+KEYS |= {"ground", "basis"}
 
 
 @pytest.fixture
@@ -16,8 +19,8 @@ def screen(app):
     app.cli.add_command(feedback_cli)
     runner = app.test_cli_runner()
 
-    def run(text: str):
-        return runner.invoke(args=["feedback", "screen"], input=text)
+    def run(text: str, *options: str):
+        return runner.invoke(args=["feedback", "screen", *options], input=text)
 
     return run
 
@@ -108,3 +111,42 @@ def test_the_group_lists_the_screen_command(app):
     result = app.test_cli_runner().invoke(args=["feedback", "--help"])
     assert result.exit_code == 0
     assert "screen" in result.stdout
+
+
+APPEARANCE = "Your tattoos were distracting during the presentation."
+
+
+def test_each_finding_names_its_ground_and_the_law_in_each_pack(screen):
+    result = screen("He is too old for this team.")
+    [finding] = findings_of(result)
+    assert finding["ground"] == "Age"
+    laws = {basis["pack"]: basis["law"] for basis in finding["basis"]}
+    assert set(laws) == {"uk", "us-federal", "eu"}
+    assert "Equality Act 2010" in laws["uk"] and "ADEA" in laws["us-federal"]
+
+
+def test_pack_option_limits_the_check_to_those_packs(screen):
+    assert screen(APPEARANCE, "--pack", "uk").exit_code == 0
+    result = screen(APPEARANCE, "--pack", "uk", "--pack", "us-states")
+    assert result.exit_code == 1
+    [finding] = findings_of(result)
+    assert [b["pack"] for b in finding["basis"]] == ["us-states"]
+
+
+def test_good_practice_applies_whichever_pack_is_chosen(screen):
+    result = screen("Honestly, not a culture fit.", "--pack", "eu")
+    assert result.exit_code == 1
+    assert [b["pack"] for f in findings_of(result) for b in f["basis"]] == ["practice"]
+
+
+def test_an_unknown_pack_is_refused_with_the_known_ones_named(screen):
+    result = screen(APPEARANCE, "--pack", "mars")
+    assert result.exit_code == 2
+    assert "unknown pack mars" in result.stderr and "us-federal" in result.stderr
+
+
+def test_without_the_option_the_admins_choice_applies(screen, admin):
+    assert screen(APPEARANCE).exit_code == 1
+    release_check.choose_packs(["uk", "eu"], actor=admin)
+    db.session.commit()
+    assert screen(APPEARANCE).exit_code == 0

@@ -793,12 +793,30 @@ def test_screen_fields_returns_plain_findings():
         "end": 17,
         "explanation": finding.explanation,
         "suggestion": finding.suggestion,
+        "ground": "Other candidates",
+        "basis": (
+            {
+                "pack": "practice",
+                "name": "Good practice",
+                "law": "Other applicants' details are their personal data "
+                "(UK GDPR and GDPR, art. 5 and 6)",
+            },
+        ),
     }
 
 
 # --- The rules file --------------------------------------------------------------------------
 
 TERMS = """
+[grounds]
+family = "Family"
+
+[packs.here]
+name = "Here"
+summary = "The law here."
+[packs.here.grounds]
+family = "The Family Act, s.1"
+
 [terms]
 tech = "company|class"
 """
@@ -807,6 +825,7 @@ RULE = """
 [[rules]]
 id = "parent"
 category = "Pregnancy or family plans"
+ground = "family"
 patterns = ['parents?']
 unless = ['parent\\s+(?:{tech})']
 explanation = "Why it matters."
@@ -850,7 +869,12 @@ def test_a_context_far_before_the_match_does_not_excuse_it(tmp_path):
         (('id = "parent"', 'id = ""'), "no id"),
         (("[[rules]]", '[[rules]]\nscope = "sentence"'), "scope 'sentence'"),
         (("[[rules]]", '[[rules]]\ncolour = "red"'), "unknown keys: colour"),
-        (("patterns = ['parents?']", "patterns = []"), "at least one pattern"),
+        (("patterns = ['parents?']", "patterns = []"), "at least one word or pattern"),
+        (('ground = "family"', 'ground = "hobbies"'), "unknown ground 'hobbies'"),
+        (('family = "The Family Act, s.1"', 'familee = "The Family Act"'), "unknown ground"),
+        (('family = "The Family Act, s.1"', 'family = " "'), "the law behind 'family'"),
+        (('summary = "The law here."', 'summary = ""'), "non-empty summary"),
+        (('name = "Here"', 'name = "Here"\nalways = true'), "one pack an admin can choose"),
         (("unless = ['parent", "unless = [1, 'parent"), "list of non-empty strings"),
         (("[[rules]]", "[[rules"), "rules.toml"),
     ],
@@ -869,4 +893,4 @@ def test_duplicate_rule_ids_are_refused(tmp_path):
 
 def test_an_empty_rules_file_is_refused(tmp_path):
     with pytest.raises(RulesError, match="no rules"):
-        load_rules(write_rules(tmp_path, "[terms]\n"))
+        load_rules(write_rules(tmp_path, TERMS))
