@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from portal import audit
 from portal.extensions import db
-from portal.feedback import screening
+from portal.feedback import release_check, screening
 from portal.models import (
     VISIBLE_STATUSES,
     Candidate,
@@ -126,7 +126,7 @@ def propose(
     if existing is not None:
         raise DuplicateError(existing)
     try:
-        findings = screening.check_release(
+        findings = release_check.check(
             {"note_to_candidate": referral.note_to_candidate}, set(acknowledged)
         )
     except screening.UnacknowledgedFindings as exc:
