@@ -140,6 +140,11 @@ def can_retry_job(user: User, job: Job) -> bool:
 # Admin work: each reaches every candidate's data at once, or lets another system in.
 
 
+def can_manage_release_check(user: User, _obj: Any = None) -> bool:
+    """Choosing the release check's jurisdiction packs is an admin's decision."""
+    return is_admin(user)
+
+
 def can_manage_api_tokens(user: User, _token: Any = None) -> bool:
     return is_admin(user)
 

@@ -148,6 +148,7 @@ RULES: dict[str, set[str]] = {
             "admin.interviewers",
             "admin.retry_job",
             "admin.erase_candidate",
+            "admin.release_check_packs",
             "scorecards.archive",
             "referrals.board_list",
             "referrals.board_columns",

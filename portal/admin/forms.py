@@ -6,6 +6,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectMultipleField,
     StringField,
     SubmitField,
 )
@@ -133,3 +134,13 @@ class EraseCandidateForm(Form):
         ],
     )
     submit = SubmitField("Erase this candidate's personal data")
+
+
+class ReleaseCheckForm(Form):
+    """Which jurisdiction packs the release check applies (choices set by the view)."""
+
+    packs = SelectMultipleField(
+        "Packs that apply",
+        validators=[Required("Choose at least one pack: the release check needs a law to apply.")],
+    )
+    submit = SubmitField("Save packs")

@@ -13,12 +13,23 @@ from portal.admin.forms import (
     EraseCandidateForm,
     JobFilterForm,
     NewUserForm,
+    ReleaseCheckForm,
     UserFilterForm,
 )
 from portal.auth.services import create_staff_user, update_user
+from portal.feedback import release_check
+from portal.forms import choices
 from portal.models import AuditEvent, Candidate, Job, JobStatus, Role, User
 from portal.paging import paginate
-from portal.permissions import can_manage_users, can_view_candidate, is_erased, load, me
+from portal.permissions import (
+    can_manage_release_check,
+    can_manage_users,
+    can_view_candidate,
+    is_erased,
+    load,
+    me,
+    require,
+)
 from portal.privacy import services as privacy
 from portal.unit_of_work import attempt
 
@@ -149,3 +160,27 @@ def erase_candidate(candidate_id: int):
 def interviewers():
     """Calibration: how each interviewer scores, against the team (admins only)."""
     return render_template("admin/interviewers.html", figures=calibration())
+
+
+@bp.route("/release-check", methods=["GET", "POST"])
+def release_check_packs():
+    require(can_manage_release_check(me()))
+    packs = release_check.choosable_packs()
+    form = ReleaseCheckForm()
+    form.packs.choices = choices((p.id, p.name) for p in packs)
+    if not form.is_submitted():
+        form.packs.data = list(release_check.chosen_packs())
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            chosen = release_check.choose_packs(form.packs.data, actor=me())
+        if not outcome.refused:
+            names = [p.name for p in packs if p.id in chosen]
+            flash(f"The release check now applies: {', '.join(names)}.", "success")
+            return redirect(url_for("admin.release_check_packs"))
+    return render_template(
+        "admin/release_check.html",
+        form=form,
+        packs=packs,
+        always=[p for p in release_check.all_packs() if p.always],
+        grounds=release_check.ground_labels(),
+    )

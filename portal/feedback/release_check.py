@@ -28,6 +28,16 @@ def choosable_packs() -> tuple[Pack, ...]:
     return screening.default_rulebook().choosable
 
 
+def all_packs() -> tuple[Pack, ...]:
+    """Every pack, the good-practice ones that always apply included."""
+    return tuple(screening.default_rulebook().packs.values())
+
+
+def ground_labels() -> dict[str, str]:
+    """Ground id -> the label findings show."""
+    return dict(screening.default_rulebook().grounds)
+
+
 def chosen_packs() -> tuple[str, ...]:
     """The ids of the packs that apply now (never empty: all of them by default)."""
     valid = [pack.id for pack in choosable_packs()]

@@ -12,6 +12,7 @@ positions), so a form can highlight them.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Collection, Iterator, Mapping
@@ -244,6 +245,7 @@ def load_rulebook(path: Path = RULES_PATH) -> Rulebook:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise RulesError(f"Duplicate rule ids: {', '.join(duplicates)}.")
+    rules = _share_contexts(rules)
     uncovered = sorted({r.ground for r in rules} - {g for p in packs.values() for g in p.grounds})
     if uncovered:
         raise RulesError(f"No pack covers the ground(s): {', '.join(uncovered)}.")
@@ -349,6 +351,16 @@ def check_release(
     if open_findings:
         raise UnacknowledgedFindings(open_findings)
     return findings
+
+
+def _share_contexts(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """An excusing context holds for every rule of its ground: "an economic depression" is
+    harmless whichever health rule noticed "depression"."""
+    by_ground: dict[str, list[re.Pattern[str]]] = {}
+    for rule in rules:
+        shared = by_ground.setdefault(rule.ground, [])
+        shared.extend(c for c in rule.unless if c not in shared)
+    return tuple(dataclasses.replace(r, unless=tuple(by_ground[r.ground])) for r in rules)
 
 
 def _grounds(raw: Any) -> dict[str, str]:

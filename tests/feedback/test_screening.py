@@ -36,6 +36,7 @@ CATEGORIES = {
     "Union membership",
     "Genetic information",
     "Gendered stereotype",
+    "Gender identity",
 }
 
 # rule id -> category and (text, the exact words that must be reported)
@@ -578,8 +579,29 @@ RISKY_CASES.update(
             ("Nothing special.", "Nothing special"),
             ("Didn't really impress us.", "Didn't really impress us"),
         ]),
+        "gender-identity": ("Gender identity", [
+            ("Since they are non-binary, some clients might feel awkward.", "non-binary"),
+            ("She is a trans woman, which the client may not accept.", "trans woman"),
+            ("He transitioned last year, and the team is traditional.", "He transitioned"),
+            ("Your pronouns came up and the panel was unsure.", "Your pronouns"),
+            ("The team kept misgendering him; we thought it best not to proceed.",
+             "misgendering"),
+        ]),
     }
 )  # fmt: skip
+RISKY_CASES["sexual-orientation"][1].extend(
+    [
+        ("He mentioned his boyfriend twice.", "He mentioned his boyfriend"),
+        ("She talked about her wife and their move.", "She talked about her wife"),
+        ("Since he came out, clients have asked about him.", "came out"),
+    ]
+)
+HARMLESS_CASES["sexual-orientation"].extend(
+    [
+        "Your design came out cleaner than the first draft.",
+        "The numbers came out wrong because of the rounding.",
+    ]
+)
 HARMLESS_CASES.update(
     {
         "age-generation": ["You described the 1990s mainframe migration you studied."],
@@ -595,6 +617,12 @@ HARMLESS_CASES.update(
         "comparison-more": ["You listed your top three priorities for the first month."],
         "vague-verdict-short": [
             "Nothing special was needed for the migration: you used the standard tooling."
+        ],
+        "gender-identity": [
+            "You explained the transition from the old stack to the new one clearly.",
+            "Your transition plan for the database kept both versions running.",
+            "He transitioned the team to trunk-based development.",
+            "You handled the pronouns in the copy of the onboarding emails well.",
         ],
     }
 )

@@ -102,6 +102,7 @@ BUDGETS = {
     "admin.job_list": 3,
     "admin.interviewers": 5,  # ratings, decisions and delays aggregated, the interviewers
     "admin.new_user": 1,
+    "admin.release_check_packs": 2,  # the admins' choice of packs
     "admin.users": 3,
     "auth.accept_invitation": 1,
     "auth.change_password": 1,
@@ -130,8 +131,9 @@ BUDGETS = {
     "feedback.detail": 15,  # + role-skill ratings and answers (own, and the panel's)
     # (+ the candidate's say: whether they answered, their comment, the threads)
     "feedback.debrief": 10,  # + the template version, role-skill ratings and answers
-    "feedback.edit": 15,  # loaded again after a refused save, so twice the panel's 2
-    "feedback.release": 8,
+    # loaded again after a refused save, so twice the panel's 2; + the release check's packs
+    "feedback.edit": 16,
+    "feedback.release": 9,  # + the release check's packs
     "interviews.detail": 7,  # + the frozen scores of released revisions, + the panel
     "interviews.edit": 7,  # + the panel, and its scorecards' states (fixed once released)
     "interviews.index": 5,
