@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from portal.feedback.screening import screen_fields, screen_text  # noqa: E402
+from portal.release_check.screening import screen_fields, screen_text  # noqa: E402
 
 CORPUS = ROOT / "tests" / "feedback" / "corpus"
 PARTS = ("development", "heldout")

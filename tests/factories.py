@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from portal.extensions import db
-from portal.feedback import screening, services
+from portal.feedback import services
 from portal.feedback.services import ScorecardInput
 from portal.models import (
     Base,
@@ -35,6 +35,7 @@ from portal.models import (
     utcnow,
 )
 from portal.passwords import hash_password
+from portal.release_check import screening
 from portal.scorecards import services as template_services
 from portal.scorecards.definition import Definition
 from portal.unit_of_work import commit

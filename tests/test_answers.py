@@ -715,3 +715,29 @@ def test_an_expired_answer_link_says_answers_are_closed(client, cand, released):
     finally:
         time.time = real
     assert "answers to that feedback are closed" in page and "Ask for a new one" not in page
+
+
+def test_a_reply_to_the_candidate_passes_the_release_check_first(
+    client, cand, released, recruiter, outbox
+):
+    sign_in(client, cand.email)
+    _ask(client, released)
+    thread = db.session.scalar(select(FeedbackThread))
+    client.post("/sign-out")
+    sign_in(client, recruiter.email)
+    sent_before = len(outbox.messages())
+    risky = "Honestly the other candidate was stronger, and you seemed too old for the team."
+    refused = client.post(f"/threads/{thread.id}/reply", data={"body": risky})
+    assert refused.status_code == 422
+    assert "Release check: 2 things to review" in refused.text
+    assert "Other candidates" in refused.text and "Equality Act 2010, s.5" in refused.text
+    assert risky in refused.text.replace("&#39;", "'")  # what was typed comes back
+    assert db.session.scalar(select(func.count(ThreadMessage.id))) == 1  # only the question
+    assert len(outbox.messages()) == sent_before
+    keys = re.findall(r'name="acknowledge" value="([^"]+)"', refused.text)
+    assert len(keys) == 2
+    half = client.post(f"/threads/{thread.id}/reply", data={"body": risky, "acknowledge": keys[:1]})
+    assert half.status_code == 422 and "Release check: 1 thing to review" in half.text
+    kept = client.post(f"/threads/{thread.id}/reply", data={"body": risky, "acknowledge": keys})
+    assert kept.status_code == 302
+    assert db.session.scalar(select(func.count(ThreadMessage.id))) == 2

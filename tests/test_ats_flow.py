@@ -124,7 +124,8 @@ def test_an_ats_pushes_an_interview_and_hears_of_the_release(
 
 def factories_release(feedback: Feedback, author) -> Feedback:
     """Score, submit and release through the real services (the pages' own calls)."""
-    from portal.feedback import screening, services
+    from portal.feedback import services
+    from portal.release_check import screening
 
     services.save_feedback(
         feedback,

@@ -8,8 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from portal.extensions import db
-from portal.feedback import screening
 from portal.models import Referral, ReleaseAcknowledgement
+from portal.release_check import screening
 from tests import factories
 from tests.factories import scorecard_form, sign_in
 from tests.referrals import factories as rf

@@ -23,7 +23,6 @@ from rq import SimpleWorker
 
 from portal import jobs
 from portal.extensions import db
-from portal.feedback import screening
 from portal.feedback import services as feedback_services
 from portal.models import (
     Base,
@@ -37,6 +36,7 @@ from portal.models import (
     Referral,
 )
 from portal.privacy.services import message_text
+from portal.release_check import screening
 from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import scorecard_form, sign_in

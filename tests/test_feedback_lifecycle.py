@@ -3,7 +3,7 @@
 import pytest
 
 from portal.extensions import db
-from portal.feedback import screening, services
+from portal.feedback import services
 from portal.models import (
     AuditEvent,
     Dimension,
@@ -13,6 +13,7 @@ from portal.models import (
     ReleaseAcknowledgement,
     Stage,
 )
+from portal.release_check import screening
 from portal.unit_of_work import commit
 from tests import factories
 from tests.factories import scorecard_input

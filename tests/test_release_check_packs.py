@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from portal import release_check
 from portal.extensions import db
-from portal.feedback import release_check
 from portal.models import AuditEvent, Setting
 from tests import factories
 from tests.factories import scorecard_form, sign_in

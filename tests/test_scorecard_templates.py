@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -82,7 +84,7 @@ def test_the_shipped_library_is_valid_seeds_once_and_describes_behaviour(app):
 
 def test_the_library_wording_passes_the_release_check(app):
     """Anchors, meanings and practice advice reach candidates: none may trip the check."""
-    from portal.feedback.screening import screen_text
+    from portal.release_check.screening import screen_text
 
     for entry in templates.library():
         for skill in entry.definition.skills:
@@ -672,3 +674,38 @@ def test_the_dashboard_shows_my_role_skill_averages_beside_the_teams(
         client.get("/").text.split("Role-skill averages, you and the team")[1].split("</title>")[0]
     )
     assert "Problem solving 3.5 (team 3.7)" in title
+
+
+def test_what_a_candidate_reads_of_a_template_passes_the_release_check(client, recruiter):
+    """Skill names, practice suggestions and candidate-facing questions reach the candidate's
+    report, so a new version of a template is screened like feedback; interviewer-only
+    questions and anchors are not."""
+    sign_in(client, recruiter.email)
+    data = {
+        "name": "Field sales",
+        **{f"weight_{d.value}": "1" for d in Dimension},
+        "skill_1_name": "Client rapport",
+        "skill_1_meaning": "Builds trust with a new client.",
+        "skill_1_anchor_1": "Talked over the client.",
+        "skill_1_anchor_3": "Friendly; missed the client's concern.",
+        "skill_1_anchor_5": "Named the concern and agreed a next step.",
+        "skill_1_practice": "Young people learn this fastest: shadow a colleague.",
+        "question_1_text": "Would you have a beer with them?",
+        "question_1_candidate_facing": "y",
+        "question_2_text": "Is the candidate a culture fit?",  # for the interviewer only
+    }
+    refused = client.post("/scorecard-templates/new", data=data)
+    assert refused.status_code == 200
+    text = refused.text
+    assert "Release check: 2 things to review" in text
+    assert "Skill 1: Practice suggestions for a low rating" in text
+    assert 'href="#skill_1_practice"' in text and 'href="#question_1_text"' in text
+    assert "Young people learn this fastest" in text  # what was typed comes back
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScorecardTemplate)) == 0
+    keys = re.findall(r'name="acknowledge" value="([^"]+)"', text)
+    assert len(keys) == 2
+    kept = client.post(
+        "/scorecard-templates/new", data={**data, "acknowledge": [unescape(k) for k in keys]}
+    )
+    assert kept.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScorecardTemplate)) == 1

@@ -16,7 +16,6 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from portal import jobs
 from portal.extensions import db
-from portal.feedback import screening
 from portal.feedback import services as feedback_services
 from portal.interviews import services as interview_services
 from portal.models import (
@@ -37,6 +36,7 @@ from portal.models import (
 )
 from portal.privacy.services import erase_candidate
 from portal.referrals.pipeline import transition
+from portal.release_check import screening
 from portal.unit_of_work import commit
 from portal.webhooks import services
 from tests import factories

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal import jobs
+from portal import jobs, release_check
 from portal.admin import bp
 from portal.admin.calibration import calibration
 from portal.admin.forms import (
@@ -17,7 +17,6 @@ from portal.admin.forms import (
     UserFilterForm,
 )
 from portal.auth.services import create_staff_user, update_user
-from portal.feedback import release_check
 from portal.forms import choices
 from portal.models import AuditEvent, Candidate, Job, JobStatus, Role, User
 from portal.paging import paginate

@@ -6,7 +6,7 @@ from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.answers.services import COMMENT_LIMIT, MESSAGE_LIMIT, AnswerInput
-from portal.forms import EnumRadioField, Form, Required, choices
+from portal.forms import EnumRadioField, Form, KeyListField, Required, choices
 from portal.models import CandidateAnswer, Gain, GainAnswer, ThreadKind
 
 USEFULNESS = choices(
@@ -104,3 +104,4 @@ class ReplyForm(Form):
         validators=[Required("Write your reply first."), _length(MESSAGE_LIMIT)],
     )
     resolve = BooleanField("This answers it: mark the thread resolved")
+    acknowledge = KeyListField()  # release-check findings in the reply, kept on purpose

@@ -10,6 +10,7 @@ from portal.answers import bp, services
 from portal.answers.forms import ReplyForm
 from portal.models import Feedback, FeedbackThread, Interview, Position, ThreadMessage, utcnow
 from portal.permissions import can_edit_feedback, can_reply_thread, can_view_thread, load, me
+from portal.release_check.screening import finding_key
 from portal.unit_of_work import attempt
 
 THREAD_PAGE = (
@@ -32,11 +33,14 @@ def thread(thread_id: int):
     return _page(_load(thread_id), ReplyForm(formdata=None))
 
 
-def _page(found: FeedbackThread, form: ReplyForm, status: int = 200):
+def _page(found: FeedbackThread, form: ReplyForm, status: int = 200, error=None):
     return render_template(
         "answers/thread.html",
         thread=found,
         form=form,
+        findings=getattr(error, "findings", None) or [],
+        finding_key=finding_key,
+        acknowledged=form.acknowledge.data or [],
         can_reply=can_reply_thread(me(), found) and not found.is_resolved,
         can_amend=can_edit_feedback(me(), found.feedback),
         due=found.reply_due_at,
@@ -51,7 +55,13 @@ def reply(thread_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            services.reply(found, form.body.data, actor=me(), resolve=form.resolve.data)
+            services.reply(
+                found,
+                form.body.data,
+                actor=me(),
+                resolve=form.resolve.data,
+                acknowledged=form.acknowledge.data,
+            )
         if not outcome.refused:
             flash(
                 "Reply sent and the thread resolved; the candidate was told."
@@ -60,4 +70,5 @@ def reply(thread_id: int):
                 "success",
             )
             return redirect(url_for("answers.thread", thread_id=found.id))
+        return _page(_load(thread_id), form, 422, outcome.error)
     return _page(_load(thread_id), form, 422)

@@ -16,7 +16,7 @@ words are personal data, in the candidate's export and removed by erasure.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,7 +26,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import audit, events
+from portal import audit, events, release_check
 from portal.extensions import db
 from portal.models import (
     Candidate,
@@ -47,6 +47,7 @@ from portal.models import (
     utcnow,
 )
 from portal.permissions import can_answer_feedback, can_reply_thread, can_view_thread
+from portal.release_check import screening
 from portal.unit_of_work import DomainError
 
 # At most this many unresolved threads per feedback: enough for any real conversation, and a
@@ -62,6 +63,10 @@ class AnswerError(DomainError):
 
 class WindowClosed(AnswerError):
     category = "warning"
+
+
+class ReplyFindings(AnswerError, screening.UnacknowledgedFindings):
+    """The release check found wording in a reply to the candidate to fix or keep."""
 
 
 @dataclass(frozen=True)
@@ -287,14 +292,26 @@ def write_in_thread(thread: FeedbackThread, body: str, *, actor: User) -> Thread
     return message
 
 
-def reply(thread: FeedbackThread, body: str, *, actor: User, resolve: bool) -> ThreadMessage:
+def reply(
+    thread: FeedbackThread,
+    body: str,
+    *,
+    actor: User,
+    resolve: bool,
+    acknowledged: Collection[str] = (),
+) -> ThreadMessage:
     """The handler (or an admin) answers; `resolve` closes the thread with this reply (for a
-    correction: the feedback stays as it is, and the reply says why)."""
+    correction: the feedback stays as it is, and the reply says why). The candidate reads
+    the reply, so it passes the release check like the feedback itself."""
     if not can_reply_thread(actor, thread):
         raise AnswerError("Only the feedback's author, the panel's lead or an admin replies here.")
     if thread.is_resolved:
         raise AnswerError("This thread is resolved; the candidate can reopen it if needed.")
     text = _body(body)
+    try:
+        kept = release_check.check({"body": text}, acknowledged)
+    except screening.UnacknowledgedFindings as exc:
+        raise ReplyFindings(exc.findings) from None
     message = ThreadMessage(author_id=actor.id, from_candidate=False, body=text)
     thread.messages.append(message)
     thread.waiting_since = thread.reply_due_at = thread.overdue_flagged_at = None
@@ -309,6 +326,7 @@ def reply(thread: FeedbackThread, body: str, *, actor: User, resolve: bool) -> T
         actor=actor,
         thread=thread.id,
         resolution=Resolution.REPLY.value if resolve else None,
+        release_check_kept=[f.rule_id for f in kept] or None,
     )
     events.thread_message_posted.send(thread, message=message)
     return message

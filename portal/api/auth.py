@@ -27,6 +27,12 @@ def bearer() -> str | None:
     return secret.strip() or None
 
 
+def changes_nothing(view):
+    """Mark a POST view that only computes an answer (it needs the read scope alone)."""
+    view.changes_nothing = True
+    return view
+
+
 def current_token() -> ApiToken | None:
     return g.get("api_token")
 
@@ -45,7 +51,9 @@ def authenticate():
     if token is None or not token.usable():
         return problem(401, "This API token is unknown, has expired or was revoked.")
     g.api_token = token  # from here on the use is audited, refused or not (record_use)
-    needed = ApiScope.READ if request.method in READ_METHODS else ApiScope.WRITE
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    reads_only = request.method in READ_METHODS or getattr(handler, "changes_nothing", False)
+    needed = ApiScope.READ if reads_only else ApiScope.WRITE
     if needed not in token.scope_set:
         return problem(403, f"This token lacks the “{needed.value}” scope.")
     if request.method in ("POST", "PATCH", "PUT"):

@@ -13,8 +13,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal import release_check
 from portal.api import schemas
-from portal.api.auth import current_token
+from portal.api.auth import changes_nothing, current_token
 from portal.api.paging import page
 from portal.candidates import services as candidates
 from portal.companies import services as companies
@@ -78,7 +79,21 @@ referrals_bp = Blueprint(
     url_prefix="/api/v1/referrals",
     description="Referrals and leads, and moving them through the pipeline",
 )
-BLUEPRINTS = [candidates_bp, companies_bp, positions_bp, interviews_bp, feedback_bp, referrals_bp]
+release_check_bp = Blueprint(
+    "api_release_check",
+    __name__,
+    url_prefix="/api/v1/release-check",
+    description="The release check the portal runs before a candidate reads any text",
+)
+BLUEPRINTS = [
+    candidates_bp,
+    companies_bp,
+    positions_bp,
+    interviews_bp,
+    feedback_bp,
+    referrals_bp,
+    release_check_bp,
+]
 
 WRITE_ERRORS = {"422": "The request could not be accepted", "409": "Conflict"}
 
@@ -656,6 +671,29 @@ class ReferralTransitions(MethodView):
         except pipeline.ReferralError as exc:
             abort_problem(422, str(exc), {"note": [str(exc)]})
         return referral, 201
+
+
+# --- the release check -------------------------------------------------------------------------
+
+
+@release_check_bp.route("")
+class ReleaseCheck(MethodView):
+    @release_check_bp.arguments(schemas.ReleaseCheckIn)
+    @release_check_bp.response(200, schemas.ReleaseCheckOut)
+    @release_check_bp.alt_response(422, description=WRITE_ERRORS["422"])
+    @changes_nothing
+    def post(self, data):
+        """Screen texts as the portal does before a candidate reads them (nothing is stored;
+        the read scope is enough). The same findings as the pages and `flask feedback screen`."""
+        require(is_staff(me()))
+        known = [p.id for p in release_check.choosable_packs()]
+        asked = data.get("packs")
+        unknown = sorted(set(asked or ()) - set(known))
+        if unknown:
+            detail = f"Unknown pack: {', '.join(unknown)}. Known packs: {', '.join(known)}."
+            abort_problem(422, detail, {"packs": [detail]})
+        packs = release_check.packs_for(asked)
+        return {"packs": list(packs), "findings": release_check.findings(data["texts"], packs)}
 
 
 __all__ = ["BLUEPRINTS", "Stage"]

@@ -360,3 +360,51 @@ PositionPage = page_of(Position, "PositionPage")
 InterviewPage = page_of(Interview, "InterviewPage")
 FeedbackPage = page_of(ReleasedFeedback, "FeedbackPage")
 ReferralPage = page_of(Referral, "ReferralPage")
+
+
+# --- the release check ----------------------------------------------------------------------
+
+
+class ReleaseCheckIn(Strict):
+    texts = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=80)),
+        values=Text(multiline=True, max=20_000, allow_none=True),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+        metadata={
+            "description": "Texts a candidate would read, by a name of your choosing (it "
+            "comes back as each finding's `field`). At most 50, each at most 20,000 characters."
+        },
+    )
+    packs = fields.List(
+        fields.String(),
+        validate=validate.Length(max=10),
+        metadata={
+            "description": "Jurisdiction packs to apply (ids as in `packs` of the answer). "
+            "Default: the packs chosen under Admin > Release check."
+        },
+    )
+
+
+class FindingBasis(Schema):
+    pack = fields.String(metadata={"description": "The pack's id, e.g. `uk`."})
+    name = fields.String()
+    law = fields.String(metadata={"description": "The law (or practice) the pack cites."})
+
+
+class Finding(Schema):
+    field = fields.String()
+    rule_id = fields.String()
+    category = fields.String()
+    ground = fields.String()
+    basis = fields.List(fields.Nested(FindingBasis))
+    matched = fields.String(metadata={"description": "The flagged words, as sent."})
+    start = fields.Integer(metadata={"description": "Offset of the words in the text."})
+    end = fields.Integer()
+    explanation = fields.String()
+    suggestion = fields.String()
+
+
+class ReleaseCheckOut(Schema):
+    packs = fields.List(fields.String(), metadata={"description": "The packs applied."})
+    findings = fields.List(fields.Nested(Finding))

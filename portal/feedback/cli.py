@@ -10,9 +10,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal import release_check
 from portal.extensions import db
-from portal.feedback import release_check
-from portal.feedback.screening import default_rulebook, screen_text
+from portal.release_check.screening import default_rulebook, screen_text
 
 feedback_cli = AppGroup("feedback", help="Work with interview feedback from the command line.")
 

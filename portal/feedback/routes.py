@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.answers import services as answers
 from portal.feedback import bp, panel, services
 from portal.feedback.forms import ReleaseForm, ScorecardForm, form_data, scorecard_form
-from portal.feedback.screening import finding_key
 from portal.feedback.vocabulary import template_labels
 from portal.forms import id_arg
 from portal.models import (
@@ -31,6 +30,7 @@ from portal.permissions import (
     load,
     me,
 )
+from portal.release_check.screening import finding_key
 from portal.rubric import RUBRIC
 from portal.unit_of_work import Outcome, attempt
 

@@ -17,12 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import audit, events
+from portal import audit, events, release_check
 from portal.answers import services as answers
 from portal.extensions import db
-from portal.feedback import panel, release_check, screening
+from portal.feedback import panel
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS, candidate_content
-from portal.feedback.screening import Finding
 from portal.feedback.vocabulary import (
     AMENDMENT_REASON,
     ANSWER,
@@ -47,6 +46,8 @@ from portal.models import (
     utcnow,
 )
 from portal.permissions import ERASED_MESSAGE, can_edit_feedback, can_start_feedback, is_erased
+from portal.release_check import screening
+from portal.release_check.screening import Finding
 from portal.scorecards.definition import Definition
 from portal.scorecards.services import definition_of, version_for
 from portal.unit_of_work import DomainError

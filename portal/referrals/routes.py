@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import case, or_, select
 
 from portal.extensions import db
-from portal.feedback.screening import finding_key
 from portal.forms import id_arg
 from portal.models import STAFF, Candidate, Company, Referral
 from portal.paging import paginate
@@ -15,6 +14,7 @@ from portal.referrals import bp, ownership, partners, services
 from portal.referrals.board import with_display
 from portal.referrals.forms import ProposalForm, SuggestContactForm
 from portal.referrals.pipeline import OPEN_STATUSES
+from portal.release_check.screening import finding_key
 from portal.unit_of_work import Outcome, attempt
 
 

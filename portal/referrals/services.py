@@ -15,9 +15,8 @@ from datetime import date
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from portal import audit
+from portal import audit, release_check
 from portal.extensions import db
-from portal.feedback import release_check, screening
 from portal.models import (
     VISIBLE_STATUSES,
     Candidate,
@@ -43,6 +42,7 @@ from portal.referrals.pipeline import (
     moves_for,
     transition,
 )
+from portal.release_check import screening
 
 __all__ = [
     "ConflictError",

@@ -88,6 +88,20 @@ class Definition:
     def question_keys(self) -> tuple[str, ...]:
         return tuple(q.key for q in self.questions)
 
+    def candidate_texts(self) -> dict[str, str]:
+        """What the candidate reads of the template itself, keyed by place ("skills.2.name",
+        1-based as in DefinitionError): skill names and practice suggestions (the report's
+        action plan) and the text of candidate-facing questions."""
+        texts: dict[str, str] = {}
+        for n, skill in enumerate(self.skills, start=1):
+            texts[f"skills.{n}.name"] = skill.name
+            if skill.practice:
+                texts[f"skills.{n}.practice"] = "\n".join(skill.practice)
+        for n, question in enumerate(self.questions, start=1):
+            if question.candidate_facing:
+                texts[f"questions.{n}.text"] = question.text
+        return texts
+
     def all_weights(self) -> dict[str, float]:
         """Every weight the overall score uses: engagement dimensions (1 unless set) and role
         skills, keyed by dimension value or skill key (the two never clash)."""

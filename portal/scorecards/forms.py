@@ -9,7 +9,7 @@ from typing import Any
 from wtforms import BooleanField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from portal.forms import Form
+from portal.forms import Form, KeyListField
 from portal.rubric import RUBRIC
 from portal.scorecards.definition import (
     ANCHOR_LEVELS,
@@ -45,6 +45,7 @@ class TemplateForm(Form):
         200,
         "Kept in the version history, for whoever reads old scorecards later.",
     )
+    acknowledge = KeyListField()  # release-check findings the author keeps on purpose
     submit = SubmitField("Save template")
 
     def skill_fields(self, n: int) -> dict[str, Any]:
@@ -118,29 +119,37 @@ class TemplateForm(Form):
     def _place(self, place: str, message: str) -> None:
         """Put a definition problem ("skills.2.anchors.3") beside the field it concerns; one
         that names no field of its own goes beside the row's first field, or the name."""
-        parts = place.split(".")
         text = message[0].upper() + message[1:] + "."
-        name = "name"
-        if parts[0] == "weights" and len(parts) > 1:
-            name = f"weight_{parts[1]}"
-        elif parts[0] in ("skills", "questions"):
-            prefix, first = ("skill", "name") if parts[0] == "skills" else ("question", "text")
-            rows = self._rows[parts[0]]
-            if len(parts) > 2 and parts[1].isdigit() and int(parts[1]) <= len(rows):
-                row = rows[int(parts[1]) - 1]
-                part = (
-                    f"anchor_{parts[3]}" if parts[2] == "anchors" and len(parts) > 3 else parts[2]
-                )
-                if (
-                    part not in (SKILL_PARTS if prefix == "skill" else QUESTION_PARTS)
-                    or part == "key"
-                ):
-                    part = first
-                name = f"{prefix}_{row}_{part}"
-            else:
-                name = f"{prefix}_1_{first}"
-        target = self._fields.get(name) or self.name
+        target = self._fields.get(self.field_name(place)) or self.name
         target.errors = [*target.errors, text]
+
+    def field_name(self, place: str) -> str:
+        """The form field a definition place ("skills.2.name") was typed in."""
+        parts = place.split(".")
+        if parts[0] == "weights" and len(parts) > 1:
+            return f"weight_{parts[1]}"
+        if parts[0] not in ("skills", "questions"):
+            return "name"
+        prefix, first = ("skill", "name") if parts[0] == "skills" else ("question", "text")
+        rows = getattr(self, "_rows", {}).get(parts[0], [])
+        if len(parts) > 2 and parts[1].isdigit() and 0 < int(parts[1]) <= len(rows):
+            row = rows[int(parts[1]) - 1]
+            part = f"anchor_{parts[3]}" if parts[2] == "anchors" and len(parts) > 3 else parts[2]
+            if part not in (SKILL_PARTS if prefix == "skill" else QUESTION_PARTS) or part == "key":
+                part = first
+            return f"{prefix}_{row}_{part}"
+        return f"{prefix}_1_{first}"
+
+    def field_label(self, place: str) -> str:
+        """How a finding's place reads on the form: "Skill 2: Name"."""
+        name = self.field_name(place)
+        field = self._fields.get(name)
+        label = field.label.text if field is not None else name
+        kind, _, rest = name.partition("_")
+        row = rest.split("_", 1)[0]
+        if kind in ("skill", "question") and row.isdigit():
+            return f"{kind.capitalize()} {row}: {label}"
+        return label
 
     @classmethod
     def prefill(cls, name: str, description: str | None, definition: Definition) -> dict:

@@ -7,12 +7,13 @@ Functions flush and audit; the unit of work commits (portal/unit_of_work.py).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from portal import audit
+from portal import audit, release_check
 from portal.database import flush_unique
 from portal.extensions import db
 from portal.models import (
@@ -25,6 +26,7 @@ from portal.models import (
     TemplateVersion,
     User,
 )
+from portal.release_check import screening
 from portal.scorecards.definition import ENGAGEMENT_ONLY, Definition, DefinitionError
 from portal.unit_of_work import DomainError
 
@@ -37,6 +39,11 @@ class TemplateError(DomainError):
     """A rule refused the change; the message is safe to show."""
 
 
+class TemplateFindings(TemplateError, screening.UnacknowledgedFindings):
+    """The release check found wording the candidate would read (a skill's name or practice
+    suggestions, a candidate-facing question) to fix or keep."""
+
+
 def save_template(
     template: ScorecardTemplate | None,
     definition: Definition,
@@ -46,9 +53,12 @@ def save_template(
     description: str | None = None,
     family: str | None = None,
     note: str | None = None,
+    acknowledged: Collection[str] = (),
 ) -> ScorecardTemplate:
     """Create a template, or edit one: its definition goes into a new version unless it is
-    the same as the current one (renaming alone makes no version)."""
+    the same as the current one (renaming alone makes no version). A new version passes the
+    release check first: candidates read its skill names, practice suggestions and
+    candidate-facing questions."""
     name = " ".join((name or "").split())
     if not name:
         raise TemplateError("Give the template a name.", field="name")
@@ -63,6 +73,11 @@ def save_template(
     if clash is not None:
         raise TemplateError("A template with this name already exists.", field="name")
     created = template is None
+    if created or template.current.definition != definition.to_json():
+        try:
+            release_check.check(definition.candidate_texts(), acknowledged)
+        except screening.UnacknowledgedFindings as exc:
+            raise TemplateFindings(exc.findings) from None
     template = template or ScorecardTemplate(family=family, created_by=actor)
     template.name = name
     template.description = (description or "").strip()[:DESCRIPTION_LIMIT] or None

@@ -27,11 +27,12 @@ from portal.permissions import (
     require,
     role_gate,
 )
+from portal.release_check.screening import finding_key
 from portal.rubric import RUBRIC
 from portal.scorecards import services
 from portal.scorecards.definition import ENGAGEMENT_ONLY
 from portal.scorecards.forms import QUESTION_ROWS, SKILL_ROWS, ArchiveForm, TemplateForm
-from portal.unit_of_work import attempt
+from portal.unit_of_work import Outcome, attempt
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecard-templates")
 bp.before_request(role_gate(Role.ADMIN, Role.RECRUITER))
@@ -123,6 +124,7 @@ def edit(template_id: int):
 
 def _form(template: ScorecardTemplate | None, prefill: dict):
     form = TemplateForm(data=None if request.method == "POST" else prefill)
+    outcome = Outcome()
     if form.is_submitted():
         valid = form.validate()
         definition = form.definition()  # read even when invalid: every problem shows at once
@@ -138,6 +140,7 @@ def _form(template: ScorecardTemplate | None, prefill: dict):
                     name=form.name.data or "",
                     description=form.description.data,
                     note=form.note.data,
+                    acknowledged=form.acknowledge.data,
                 )
             if not outcome.refused:
                 number = template.current.number
@@ -152,10 +155,16 @@ def _form(template: ScorecardTemplate | None, prefill: dict):
                 else:
                     flash(f"{template.name} created. Pick it for a position to use it.", "success")
                 return redirect(url_for("scorecards.detail", template_id=template.id))
+    findings = getattr(outcome.error, "findings", None)
     return render_template(
         "scorecards/form.html",
         form=form,
         template=template,
+        findings=findings or [],
+        finding_key=finding_key,
+        finding_labels={f.field: form.field_label(f.field) for f in findings or []},
+        finding_anchors={f.field: form.field_name(f.field) for f in findings or []},
+        acknowledged=form.acknowledge.data or [],
         rubric=RUBRIC,
         skill_rows=SKILL_ROWS,
         question_rows=QUESTION_ROWS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.feedback.screening import default_rulebook, screen_text
+from portal.release_check.screening import default_rulebook, screen_text
 
 # ground -> (risky wording, harmless wording that borrows its words)
 GROUND_CASES: dict[str, tuple[str, str]] = {

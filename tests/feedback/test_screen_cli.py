@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from portal import release_check
 from portal.extensions import db
-from portal.feedback import release_check
 from portal.feedback.cli import feedback_cli
 
 KEYS = {"field", "rule_id", "category", "matched", "start", "end", "explanation", "suggestion"}

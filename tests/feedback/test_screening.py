@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.feedback.screening import (
+from portal.release_check.screening import (
     Finding,
     RulesError,
     default_rules,

@@ -1,4 +1,4 @@
-"""The release check as the portal runs it: portal/feedback/screening.py's rules with the
+"""The release check as the portal runs it: portal/release_check/screening.py's rules with the
 jurisdiction packs an admin chose (Admin > Release check; all of them until someone chooses).
 
 Every place that screens candidate-facing text — the forms, the release and amendment steps,
@@ -11,9 +11,9 @@ from collections.abc import Collection, Mapping
 
 from portal import audit
 from portal.extensions import db
-from portal.feedback import screening
-from portal.feedback.screening import Finding, Pack
 from portal.models import Setting, User
+from portal.release_check import screening
+from portal.release_check.screening import Finding, Pack
 from portal.unit_of_work import DomainError
 
 PACKS_KEY = "release_check.packs"
@@ -66,9 +66,18 @@ def choose_packs(pack_ids: Collection[str], *, actor: User) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def findings(texts: Mapping[str, str | None]) -> list[Finding]:
-    """What the release check finds in these candidate-facing texts, keyed by field."""
-    return screening.screen_fields(texts, chosen_packs())
+def packs_for(asked: Collection[str] | None) -> tuple[str, ...]:
+    """The packs a screen applies: those asked for (CLI, API), else the admins' choice; with
+    the packs that always apply."""
+    return screening.default_rulebook().checked(asked or chosen_packs())
+
+
+def findings(
+    texts: Mapping[str, str | None], packs: Collection[str] | None = None
+) -> list[Finding]:
+    """What the release check finds in these candidate-facing texts, keyed by field, with
+    the admins' packs unless others are given."""
+    return screening.screen_fields(texts, packs or chosen_packs())
 
 
 def check(texts: Mapping[str, str | None], acknowledged: Collection[str]) -> list[Finding]:

@@ -2,7 +2,7 @@
 
 It flags wording that creates legal risk (references to protected characteristics, "culture
 fit", comparisons with other candidates) or helps nobody (verdicts with nothing behind them).
-The rules are data, in screening_rules.toml next to this module; each pairs regular
+The rules are data, in rules.toml next to this module; each pairs regular
 expressions with the contexts that make a match harmless, so "a mature product" passes while
 "a mature candidate" does not.
 
@@ -25,7 +25,7 @@ from typing import Any
 
 import ahocorasick
 
-RULES_PATH = Path(__file__).with_name("screening_rules.toml")
+RULES_PATH = Path(__file__).with_name("rules.toml")
 
 SCOPES = ("anywhere", "field")
 
