@@ -88,12 +88,23 @@ def dense_scorecard(rows: list[dict]) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list each miss and false flag")
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="list each miss and false flag of the development part (never the held-out's)",
+    )
+    parser.add_argument(
+        "--part",
+        choices=PARTS,
+        help="score only this part (work on the rules with --part development, so the "
+        "held-out figures are not looked at after every change)",
+    )
     args = parser.parse_args()
     everything = []
     heading = ("part", "phrases", "risky", "harmless", "recall", "false flags")
     print("{:<12} {:>7} {:>6} {:>8} {:>7} {:>11}".format(*heading))
-    for part in (*PARTS, "all"):
+    parts = (args.part,) if args.part else (*PARTS, "all")
+    for part in parts:
         rows = load(part) if part != "all" else everything
         if part != "all":
             everything += rows
@@ -112,7 +123,7 @@ def main() -> None:
                     "   missed by category: "
                     + ", ".join(f"{c} {n}" for c, n in by_category.most_common())
                 )
-            if args.misses:
+            if args.misses and part == "development":
                 for r in s["missed"]:
                     print(f"   MISS  [{r['category']}] {r['text']}")
                 for r in s["flagged"]:

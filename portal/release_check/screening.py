@@ -104,6 +104,10 @@ class Rule:
     suggestion: str
     scope: str = "anywhere"
     ground: str = ""
+    # Contexts that excuse any match in the same sentence ("… which we offer to everyone").
+    sentence_unless: tuple[re.Pattern[str], ...] = ()
+    # Evidence that excuses a match anywhere in the same field (a verdict with a reason).
+    field_unless: tuple[re.Pattern[str], ...] = ()
     # Per pattern, words one of which every match of it contains (None: no such list), so a
     # pattern whose words are all absent from a text need not be run on it.
     needles: tuple[frozenset[str] | None, ...] = ()
@@ -119,6 +123,8 @@ class Rule:
             patterns = tuple(self._possible(present))
             if not patterns:
                 return
+        if self.field_unless and any(c.search(text) for c in self.field_unless):
+            return
         if self.scope == "field":
             yield from self._whole_field(text, patterns)
             return
@@ -161,7 +167,20 @@ class Rule:
                 if found.end() > start:
                     return True
                 position = found.start() + 1
+        if self.sentence_unless:
+            first, last = _sentence(text, start, end)
+            return any(c.search(text, first, last) for c in self.sentence_unless)
         return False
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence around text[start:end] (ends at . ! ? or a new line)."""
+    first = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
+    following = _SENTENCE_END.search(text, end)
+    return first, following.end() if following else len(text)
 
 
 @dataclass(frozen=True)
@@ -245,7 +264,7 @@ def load_rulebook(path: Path = RULES_PATH) -> Rulebook:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise RulesError(f"Duplicate rule ids: {', '.join(duplicates)}.")
-    rules = _share_contexts(rules)
+    rules = _share_contexts(rules, _everywhere(data.get("everywhere"), terms))
     uncovered = sorted({r.ground for r in rules} - {g for p in packs.values() for g in p.grounds})
     if uncovered:
         raise RulesError(f"No pack covers the ground(s): {', '.join(uncovered)}.")
@@ -353,14 +372,45 @@ def check_release(
     return findings
 
 
-def _share_contexts(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+def _share_contexts(rules: tuple[Rule, ...], everywhere: Rule | None = None) -> tuple[Rule, ...]:
     """An excusing context holds for every rule of its ground: "an economic depression" is
-    harmless whichever health rule noticed "depression"."""
+    harmless whichever health rule noticed "depression"; those of [everywhere] hold for all."""
     by_ground: dict[str, list[re.Pattern[str]]] = {}
+    in_sentence: dict[str, list[re.Pattern[str]]] = {}
     for rule in rules:
         shared = by_ground.setdefault(rule.ground, [])
         shared.extend(c for c in rule.unless if c not in shared)
-    return tuple(dataclasses.replace(r, unless=tuple(by_ground[r.ground])) for r in rules)
+        sentence = in_sentence.setdefault(rule.ground, [])
+        sentence.extend(c for c in rule.sentence_unless if c not in sentence)
+    common = everywhere.unless if everywhere else ()
+    common_sentence = everywhere.sentence_unless if everywhere else ()
+    return tuple(
+        dataclasses.replace(
+            r,
+            unless=(*by_ground[r.ground], *common),
+            sentence_unless=(*in_sentence[r.ground], *common_sentence),
+        )
+        for r in rules
+    )
+
+
+def _everywhere(raw: Any, terms: Mapping[str, str]) -> Rule | None:
+    """[everywhere]: excusing contexts that hold for every rule (as a rule with no patterns)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"unless", "sentence_unless"}:
+        raise RulesError("[everywhere] takes only unless and sentence_unless lists.")
+    unless = _strings(raw.get("unless", []), "everywhere", "unless")
+    sentence = _strings(raw.get("sentence_unless", []), "everywhere", "sentence_unless")
+    return Rule(
+        id="everywhere",
+        category="",
+        patterns=(),
+        unless=tuple(_compile(p, terms, "everywhere", True) for p in unless),
+        sentence_unless=tuple(_compile(p, terms, "everywhere", True) for p in sentence),
+        explanation="",
+        suggestion="",
+    )
 
 
 def _grounds(raw: Any) -> dict[str, str]:
@@ -423,7 +473,8 @@ def _compile_rule(entry: Any, terms: Mapping[str, str], grounds: Mapping[str, st
         raise RulesError(f"Rule {rule_id!r} has scope {scope!r}; use one of {', '.join(SCOPES)}.")
     if entry["ground"] not in grounds:
         raise RulesError(f"Rule {rule_id!r} names unknown ground {entry['ground']!r}.")
-    known = {"id", "category", "ground", "words", "patterns", "unless"}
+    known = {"id", "category", "ground", "words", "patterns", "unless", "sentence_unless"}
+    known |= {"field_unless"}
     known |= {"explanation", "suggestion", "scope"}
     unknown = sorted(set(entry) - known)
     if unknown:
@@ -434,6 +485,8 @@ def _compile_rule(entry: Any, terms: Mapping[str, str], grounds: Mapping[str, st
     if not patterns:
         raise RulesError(f"Rule {rule_id!r} needs at least one word or pattern.")
     unless = _strings(entry.get("unless", []), rule_id, "unless")
+    sentence = _strings(entry.get("sentence_unless", []), rule_id, "sentence_unless")
+    evidence = _strings(entry.get("field_unless", []), rule_id, "field_unless")
     whole_words = scope == "anywhere"
     compiled = tuple(_compile(p, terms, rule_id, whole_words) for p in patterns)
     return Rule(
@@ -441,6 +494,8 @@ def _compile_rule(entry: Any, terms: Mapping[str, str], grounds: Mapping[str, st
         category=entry["category"].strip(),
         patterns=compiled,
         unless=tuple(_compile(p, terms, rule_id, True) for p in unless),
+        sentence_unless=tuple(_compile(p, terms, rule_id, True) for p in sentence),
+        field_unless=tuple(_compile(p, terms, rule_id, True) for p in evidence),
         explanation=entry["explanation"].strip(),
         suggestion=entry["suggestion"].strip(),
         scope=scope,

@@ -37,6 +37,7 @@ CATEGORIES = {
     "Genetic information",
     "Gendered stereotype",
     "Gender identity",
+    "Nationality or immigration",
 }
 
 # rule id -> category and (text, the exact words that must be reported)
@@ -626,6 +627,101 @@ HARMLESS_CASES.update(
         ],
     }
 )
+
+# #19: vocabulary by ground
+RISKY_CASES.update(
+    {
+        "age-vocabulary": ('Age', [
+            ('With over two decades in the industry, you might find our tooling basic.', 'over two decades in'),
+            ('He has been coding since the 80s and may not adapt.', 'coding since the 80s'),
+            ('The office is very young and we wondered if you would settle in.', 'office is very young'),
+            ('You brought a youthful energy to the room.', 'youthful'),
+        ]),
+        "orientation-vocabulary": ('Sexual orientation', [
+            ('He came across as a bit camp for the client meetings.', 'a bit camp'),
+            ('She was rather flamboyant for the boardroom.', 'flamboyant'),
+            ('Not sure his lifestyle would go down well with the Riyadh client.', 'his lifestyle'),
+        ]),
+        "religion-vocabulary": ('Religion', [
+            ('He would need holy days off, which is a worry.', 'holy days'),
+            ('She prays several times a day, which could disrupt the schedule.', 'prays'),
+            ('His cross necklace might put some clients off.', 'cross necklace'),
+        ]),
+        "race-vocabulary": ('Race or ethnicity', [
+            ('Her surname may be tricky for our clients to pronounce.', 'surname may be tricky for our clients to pronounce'),
+            ('Well presented, considering his background.', 'considering his background'),
+            ('Our team is mostly white and she might feel out of place.', 'mostly white'),
+            ('His name might be hard for clients to pronounce.', 'name might be hard for clients to pronounce'),
+        ]),
+        "nationality-vocabulary": ('Nationality or accent', [
+            ("We'd prefer someone who is not from overseas for this role.", 'someone who is not from overseas'),
+            ('Being Nigerian, he might move back after a couple of years.', 'Being Nigerian'),
+            ('The candidate sounded very foreign on the phone.', 'The candidate sounded very foreign'),
+        ]),
+        "immigration-vocabulary": ('Nationality or immigration', [
+            ('He is on a student visa, which complicates things.', 'on a student visa'),
+            ("She'll need sponsorship down the line, so we passed.", 'need sponsorship'),
+            ('His right to work is only temporary.', 'His right to work'),
+        ]),
+        "disability-vocabulary": ('Disability or health', [
+            ('His leg brace would make the warehouse walk-rounds slow.', 'leg brace'),
+            ('Her hearing seemed poor in the group exercise.', 'Her hearing'),
+            ('She lip-reads, so video calls might be hard.', 'lip-reads'),
+        ]),
+        "health-vocabulary": ('Disability or health', [
+            ('She had two surgeries last spring, which worries us.', 'surgeries'),
+            ('Her blood pressure might be an issue on the trading floor.', 'Her blood pressure'),
+            ('He is in remission, so the travel may be too much.', 'remission'),
+        ]),
+        "gender-identity-vocabulary": ('Gender identity', [
+            ("She mentioned she's transitioning and the client is traditional.", "mentioned she's transitioning"),
+            ('We think the client may not accept a trans candidate.', 'trans candidate'),
+        ]),
+        "union-vocabulary": ('Union membership', [
+            ('He was active in his local union, which is a concern.', 'active in his local union'),
+            ('She is a Unison rep and we worry about the restructure.', 'Unison rep'),
+            ("Feels like the type who'd try to organise the depot.", "type who'd try to organise the depot"),
+        ]),
+        "genetic-vocabulary": ('Genetic information', [
+            ('There is cancer in his family, so long projects are a risk.', 'cancer in his family'),
+            ('She did a DNA test that showed a risk of heart disease.', 'DNA test'),
+        ]),
+        "culture-fit-vocabulary": ('Culture fit', [
+            ("He didn't have the vibe we look for.", "didn't have the vibe"),
+            ("Not sure she'd be much fun at the Friday socials.", 'fun at the Friday socials'),
+            ("Wouldn't fit in with the lads.", 'fit in with the lads'),
+        ]),
+        "comparison-vocabulary": ('Comparison with other candidates', [
+            ('The rest of the shortlist was more experienced.', 'rest of the shortlist'),
+            ("You ranked fourth of six on the panel's scores.", 'ranked fourth of'),
+            ('The successful candidate had more SQL.', 'The successful candidate'),
+        ]),
+        "vague-vocabulary": ('Too vague to act on', [
+            ('Not quite there yet.', 'Not quite there yet'),
+            ('Meh, average overall.', 'Meh, average overall'),
+            ('Needs a bit more polish.', 'Needs a bit more polish'),
+        ]),
+    }
+)  # fmt: skip
+HARMLESS_CASES.update(
+    {
+        "age-vocabulary": ['The billing platform has two decades of history behind it.', 'The project started in the 90s and still runs nightly.'],
+        "orientation-vocabulary": ['You ran the orientation session for new joiners well.', 'You described the boot camp you ran for new hires.'],
+        "religion-vocabulary": ["You treated the style guide as the team's bible.", 'Testing is almost a religion here, so expect questions on it.'],
+        "race-vocabulary": ['You chose a mostly white background for the dashboard, which helps contrast.'],
+        "nationality-vocabulary": ['You explained foreign keys and how they protect the orders table.'],
+        "immigration-vocabulary": ['You built the visa-processing workflow for our travel product.', 'This role does not offer visa sponsorship.'],
+        "disability-vocabulary": ["You designed the flow with screen-reader users' needs in mind.", 'You explained how the service falls back to limp mode when the cache is down.'],
+        "health-vocabulary": ['You described how you spread the on-call load to avoid burnout.', 'You explained the surgery on the legacy billing code step by step.'],
+        "gender-identity-vocabulary": ['She explained the transition from REST to events.'],
+        "union-vocabulary": ['You computed the union of the two sets in linear time.', 'You explained the union types in the TypeScript models.'],
+        "genetic-vocabulary": ['Cost awareness is in your DNA, judging by the cloud savings example.'],
+        "culture-fit-vocabulary": ['You explained how the new service would fit in with the rest of the platform.'],
+        "comparison-vocabulary": ['You explained how the candidate pool feature of our ATS filters duplicates.'],
+        "vague-vocabulary": ['Not quite there yet on SQL: you did not use a join where the question needed one.', 'Your portfolio looked polished and well organised.'],
+    }
+)  # fmt: skip
+
 
 RISKY = [
     (rule_id, category, text, matched)
