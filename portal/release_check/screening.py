@@ -112,26 +112,36 @@ class Rule:
     # pattern whose words are all absent from a text need not be run on it.
     needles: tuple[frozenset[str] | None, ...] = ()
 
-    def spans(self, text: str, present: frozenset[str] | None = None) -> Iterator[tuple[int, int]]:
+    def spans(
+        self,
+        text: str,
+        present: frozenset[str] | None = None,
+        memo: dict[re.Pattern[str], list[tuple[int, int]]] | None = None,
+        patterns: tuple[re.Pattern[str], ...] | None = None,
+    ) -> Iterator[tuple[int, int]]:
         """(start, end) of every risky match in `text` that no `unless` context excuses.
 
-        `present` is the set of needles found in the text (see `Needles`); patterns that
-        need one that is not there are skipped without changing the result.
+        `present` is the set of needles found in the text (see `Rulebook.present`), or
+        `patterns` those of this rule that can match it (`Rulebook.possible`); the others
+        are skipped without changing the result. `memo` keeps where each excusing context
+        matches in this text, for the rules that share it.
         """
-        patterns = self.patterns
-        if present is not None:
-            patterns = tuple(self._possible(present))
-            if not patterns:
-                return
+        memo = {} if memo is None else memo
+        if patterns is None:
+            patterns = self.patterns
+            if present is not None:
+                patterns = tuple(self._possible(present))
+        if not patterns:
+            return
         if self.field_unless and any(c.search(text) for c in self.field_unless):
             return
         if self.scope == "field":
-            yield from self._whole_field(text, patterns)
+            yield from self._whole_field(text, patterns, memo)
             return
         for pattern in patterns:
             for match in pattern.finditer(text):
                 start, end = match.span()
-                if start < end and not self._excused(text, start, end):
+                if start < end and not self._excused(text, start, end, memo):
                     yield start, end
 
     def _possible(self, present: frozenset[str]) -> Iterator[re.Pattern[str]]:
@@ -140,37 +150,55 @@ class Rule:
                 yield pattern
 
     def _whole_field(
-        self, text: str, patterns: tuple[re.Pattern[str], ...]
+        self,
+        text: str,
+        patterns: tuple[re.Pattern[str], ...],
+        memo: dict[re.Pattern[str], list[tuple[int, int]]],
     ) -> Iterator[tuple[int, int]]:
         start = len(text) - len(text.lstrip(_FIELD_EDGES))
         end = len(text.rstrip(_FIELD_EDGES))
         if start >= end:
             return
         if any(p.fullmatch(text, start, end) for p in patterns) and not self._excused(
-            text, start, end
+            text, start, end, memo
         ):
             yield start, end
 
-    def _excused(self, text: str, start: int, end: int) -> bool:
+    def _excused(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        memo: dict[re.Pattern[str], list[tuple[int, int]]],
+    ) -> bool:
         # A context excuses a match when the two overlap: "parent company" excuses "parent",
-        # "your faith in the tests" excuses "your faith", but "company" alone excuses nothing.
-        # The same as trying `context.match` at every position from UNLESS_REACH before the
-        # match to its end, with the scanning done by the regex engine: `search` finds the
-        # next position where the context matches (lookbehinds still see the text before).
+        # "your faith in the tests" excuses "your faith", but "company" alone excuses nothing,
+        # and it may begin at most UNLESS_REACH characters before the match.
         lowest = max(0, start - UNLESS_REACH)
         for context in self.unless:
-            position = lowest
-            while position < end:
-                found = context.search(text, position)
-                if found is None or found.start() >= end:
-                    break
-                if found.end() > start:
-                    return True
-                position = found.start() + 1
+            found = memo.get(context)
+            if found is None:
+                found = memo[context] = _context_spans(context, text)
+            if any(lowest <= s < end and e > start for s, e in found):
+                return True
         if self.sentence_unless:
             first, last = _sentence(text, start, end)
             return any(c.search(text, first, last) for c in self.sentence_unless)
         return False
+
+
+def _context_spans(context: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Where `context` matches when tried at every position of `text` (the regex engine's
+    `search` finds each next position; lookbehinds still see the text before it)."""
+    spans = []
+    position = 0
+    while position <= len(text):
+        found = context.search(text, position)
+        if found is None:
+            break
+        spans.append(found.span())
+        position = found.start() + 1
+    return spans
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
@@ -197,12 +225,22 @@ class Rulebook:
         default_factory=dict, compare=False, repr=False
     )
 
+    _always: dict[int, list[int]] = dataclass_field(default_factory=dict, compare=False, repr=False)
+
     def __post_init__(self) -> None:
-        needles = {n for rule in self.rules for ns in rule.needles if ns for n in ns}
+        # needle -> (needle, the (rule, pattern) positions that need it)
+        users: dict[str, list[tuple[int, int]]] = {}
+        for r, rule in enumerate(self.rules):
+            for p, needles in enumerate(rule.needles):
+                if needles is None:
+                    self._always.setdefault(r, []).append(p)
+                    continue
+                for needle in needles:
+                    users.setdefault(needle, []).append((r, p))
         automaton = ahocorasick.Automaton()
-        for needle in needles:
-            automaton.add_word(needle, needle)
-        if needles:
+        for needle, positions in users.items():
+            automaton.add_word(needle, (needle, tuple(positions)))
+        if users:
             automaton.make_automaton()
         object.__setattr__(self, "automaton", automaton)
 
@@ -223,7 +261,16 @@ class Rulebook:
         """The needles that occur in `folded` (casefolded text)."""
         if not len(self.automaton):
             return frozenset()
-        return frozenset(needle for _, needle in self.automaton.iter(folded))
+        return frozenset(needle for _, (needle, _) in self.automaton.iter(folded))
+
+    def possible(self, folded: str) -> dict[int, tuple[re.Pattern[str], ...]]:
+        """Rule index -> its patterns that can match `folded` (casefolded text), in order."""
+        chosen: dict[int, set[int]] = {r: set(ps) for r, ps in self._always.items()}
+        if len(self.automaton):
+            for _, (_, positions) in self.automaton.iter(folded):
+                for r, p in positions:
+                    chosen.setdefault(r, set()).add(p)
+        return {r: tuple(self.rules[r].patterns[p] for p in sorted(ps)) for r, ps in chosen.items()}
 
     def basis(self, ground: str, packs: tuple[str, ...]) -> tuple[Basis, ...]:
         """What each of `packs` says about `ground`: empty when none of them covers it."""
@@ -299,13 +346,15 @@ def screen_text(
     book = rulebook or default_rulebook()
     checked = book.checked(packs)
     normalised = text.translate(_TYPOGRAPHY)
-    present = book.present(normalised.casefold())
+    possible = book.possible(normalised.casefold())
+    memo: dict[re.Pattern[str], list[tuple[int, int]]] = {}
     found: list[Finding] = []
-    for rule in book.rules:
+    for index in sorted(possible):
+        rule = book.rules[index]
         basis = book.basis(rule.ground, checked)
         if not basis:
             continue
-        for start, end in rule.spans(normalised, present):
+        for start, end in rule.spans(normalised, memo=memo, patterns=possible[index]):
             found.append(
                 Finding(
                     field=field,
