@@ -1,10 +1,13 @@
 """How well the release check catches risky wording it was not written from (issue #19).
 
-Reads the labelled corpora in tests/feedback/corpus/ — `development.jsonl` (rules may be
-written against it) and `heldout.jsonl` (written by someone who had not seen the rules; never
-tune to it) — screens every phrase with the check the portal uses, and prints, per part and for
-the whole corpus: recall on the risky phrases, the false-flag rate on the harmless ones, the
-misses by category, and the screening time per phrase and per whole scorecard.
+Reads the labelled corpora — the development part, portal/release_check/corpus.jsonl (the
+rules are written against it and the model learns from it), and the held-out part,
+tests/feedback/corpus/heldout.jsonl (written by someone who had not seen the rules; never
+tune to it), with tests/feedback/corpus/validation.jsonl between them (blind too; it chose the
+model's thresholds, so it is no longer a test) — screens every phrase with the check the
+portal uses, and prints, per part and for the whole corpus: recall on the risky phrases,
+the false-flag rate on the harmless ones, the misses by category, and the screening time
+per whole scorecard.
 
     .venv/bin/python benchmarks/screening_recall.py [--misses]
 """
@@ -25,11 +28,12 @@ sys.path.insert(0, str(ROOT))
 from portal.release_check.screening import screen_fields, screen_text  # noqa: E402
 
 CORPUS = ROOT / "tests" / "feedback" / "corpus"
-PARTS = ("development", "heldout")
+DEVELOPMENT = ROOT / "portal" / "release_check" / "corpus.jsonl"  # what the check learns from
+PARTS = ("development", "validation", "heldout")
 
 
 def load(part: str) -> list[dict]:
-    path = CORPUS / f"{part}.jsonl"
+    path = DEVELOPMENT if part == "development" else CORPUS / f"{part}.jsonl"
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -127,6 +127,7 @@ def shots(ids: dict[str, int]) -> list[Shot]:
             readme=False,
         ),
         Shot("integrations", "admin@example.com", "/admin/integrations"),
+        Shot("release-check-packs", "admin@example.com", "/admin/release-check"),
         Shot("api-docs", None, "/api/v1/docs", readme=False),
         Shot("webhook-endpoint", "admin@example.com", f"/admin/webhooks/{ids['endpoint']}"),
         Shot("sign-in", None, "/sign-in", readme=False),

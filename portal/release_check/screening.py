@@ -220,6 +220,11 @@ class Rulebook:
     rules: tuple[Rule, ...]
     grounds: Mapping[str, str]
     packs: Mapping[str, Pack]
+    # The trained second reader and when it flags or keeps ([model]); None: rules alone.
+    reader: Any = None
+    flag: float = 1.1
+    keep: float = 0.0
+    min_words: int = 1
     automaton: Any = dataclass_field(default=None, compare=False, repr=False)
     _bases: dict[tuple[str, tuple[str, ...]], tuple[Basis, ...]] = dataclass_field(
         default_factory=dict, compare=False, repr=False
@@ -315,13 +320,18 @@ def load_rulebook(path: Path = RULES_PATH) -> Rulebook:
     uncovered = sorted({r.ground for r in rules} - {g for p in packs.values() for g in p.grounds})
     if uncovered:
         raise RulesError(f"No pack covers the ground(s): {', '.join(uncovered)}.")
-    return Rulebook(rules=rules, grounds=grounds, packs=packs)
+    flag, keep, words = _thresholds(data.get("model"))
+    return Rulebook(
+        rules=rules, grounds=grounds, packs=packs, flag=flag, keep=keep, min_words=words
+    )
 
 
 @cache
 def default_rulebook() -> Rulebook:
-    """The project's rules file, loaded once per process."""
-    return load_rulebook(RULES_PATH)
+    """The project's rules file with the trained model beside it, loaded once per process."""
+    from portal.release_check.model import default_model
+
+    return dataclasses.replace(load_rulebook(RULES_PATH), reader=default_model())
 
 
 def default_rules() -> tuple[Rule, ...]:
@@ -377,7 +387,106 @@ def screen_text(
             for k in kept
         ):
             kept.append(finding)
+    if book.reader is not None:
+        kept = _second_reading(book, text, normalised, field, checked, kept)
     return kept
+
+
+_SENTENCE = re.compile(r"[^.!?\n]*[^.!?\s][^.!?\n]*[.!?]*")
+
+
+def _second_reading(
+    book: Rulebook,
+    text: str,
+    normalised: str,
+    field: str,
+    checked: tuple[str, ...],
+    findings: list[Finding],
+) -> list[Finding]:
+    """Per sentence: drop the rules' findings where the model reads the sentence as
+    clearly harmless, and flag the sentence where it reads it as clearly risky and no rule
+    has the words. A finding that spans sentences (a whole-field verdict) is judged by the
+    field as a whole."""
+    result: list[Finding] = []
+    for sentence in _SENTENCE.finditer(normalised):
+        start, end = sentence.span()
+        start += len(sentence.group()) - len(sentence.group().lstrip())
+        inside = [f for f in findings if start <= f.start < end and f.end <= end]
+        risk = book.reader.risk(normalised[start:end])
+        if inside:
+            if risk >= book.keep:
+                result += inside
+            else:  # kept unless its own clause reads as harmless too
+                result += [
+                    f for f in inside if book.reader.risk(_clause(normalised, f)) >= book.keep
+                ]
+            continue
+        touched = any(f.start < end and start < f.end for f in findings)
+        sentence_text = normalised[start:end].rstrip()
+        long_enough = len(sentence_text.split()) >= book.min_words
+        question = sentence_text.endswith("?")  # asking is not judging; rules read questions
+        if not touched and long_enough and not question and risk >= book.flag:
+            finding = _model_finding(book, text, normalised, field, checked, start, end)
+            if finding is not None:
+                result.append(finding)
+    spanning = [f for f in findings if f not in result and not _within_sentence(f, normalised)]
+    if spanning and book.reader.risk(normalised) >= book.keep:
+        result += spanning
+    result.sort(key=lambda f: (f.start, f.start - f.end))
+    return result
+
+
+_CLAUSE_MARKS = ".!?;:,\n()\u2013\u2014"
+
+
+def _clause(normalised: str, finding: Finding) -> str:
+    """The clause around a finding: from the punctuation before it to the one after."""
+    first = max(normalised.rfind(mark, 0, finding.start) for mark in _CLAUSE_MARKS) + 1
+    after = [i for i in (normalised.find(m, finding.end) for m in _CLAUSE_MARKS) if i >= 0]
+    return normalised[first : min(after) if after else len(normalised)]
+
+
+def _within_sentence(finding: Finding, normalised: str) -> bool:
+    return any(
+        m.start() <= finding.start and finding.end <= m.end()
+        for m in _SENTENCE.finditer(normalised)
+    )
+
+
+def _model_finding(
+    book: Rulebook,
+    text: str,
+    normalised: str,
+    field: str,
+    checked: tuple[str, ...],
+    start: int,
+    end: int,
+) -> Finding | None:
+    """A finding for a sentence the model reads as risky, in the category it most
+    resembles, explained as that category's first rule explains it."""
+    category = book.reader.category(normalised[start:end])
+    rule = next((r for r in book.rules if r.category == category), None)
+    if rule is None:
+        return None
+    basis = book.basis(rule.ground, checked)
+    if not basis:
+        return None
+    end = len(normalised[:end].rstrip(" .!?"))
+    return Finding(
+        field=field,
+        rule_id="model",
+        category=category,
+        matched=text[start:end],
+        start=start,
+        end=end,
+        explanation=(
+            "No listed word matched, but this sentence reads like the risky examples the "
+            "release check has learned from. " + rule.explanation
+        ),
+        suggestion=rule.suggestion,
+        ground=book.grounds[rule.ground],
+        basis=basis,
+    )
 
 
 def screen_fields(
@@ -460,6 +569,21 @@ def _everywhere(raw: Any, terms: Mapping[str, str]) -> Rule | None:
         explanation="",
         suggestion="",
     )
+
+
+def _thresholds(raw: Any) -> tuple[float, float, int]:
+    """[model] flag and keep, each from 0 to 1, and min_words (no table: the model never
+    flags or drops anything)."""
+    if raw is None:
+        return 1.1, 0.0, 1
+    if not isinstance(raw, dict) or set(raw) != {"flag", "keep", "min_words"}:
+        raise RulesError("[model] takes flag and keep (0 to 1) and min_words.")
+    flag, keep, words = raw["flag"], raw["keep"], raw["min_words"]
+    if not all(isinstance(v, int | float) and 0 <= v <= 1 for v in (flag, keep)) or keep > flag:
+        raise RulesError("[model] flag and keep must be from 0 to 1, keep no higher than flag.")
+    if not isinstance(words, int) or not 1 <= words <= 50:
+        raise RulesError("[model] min_words must be a whole number from 1 to 50.")
+    return float(flag), float(keep), words
 
 
 def _grounds(raw: Any) -> dict[str, str]:

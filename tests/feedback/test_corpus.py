@@ -13,18 +13,21 @@ from pathlib import Path
 
 import pytest
 
+from portal.release_check import model as reader
 from portal.release_check.screening import _TYPOGRAPHY, default_rulebook, screen_text
 
 CORPUS = Path(__file__).with_name("corpus")
+DEVELOPMENT = Path(reader.CORPUS)
 KEYS = {"text", "risky", "category", "note"}
 
 
 def rows(part: str) -> list[dict]:
-    lines = (CORPUS / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
+    path = DEVELOPMENT if part == "development" else CORPUS / f"{part}.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.mark.parametrize("part", ["development", "heldout"])
+@pytest.mark.parametrize("part", ["development", "validation", "heldout"])
 def test_each_part_is_well_formed_and_half_of_it_harmless(part):
     data = rows(part)
     assert all(set(r) == KEYS and isinstance(r["risky"], bool) for r in data)
@@ -34,7 +37,7 @@ def test_each_part_is_well_formed_and_half_of_it_harmless(part):
 
 
 def test_the_corpus_is_large_and_covers_every_risky_category():
-    data = rows("development") + rows("heldout")
+    data = rows("development") + rows("validation") + rows("heldout")
     assert len(data) >= 400
     risky = Counter(r["category"] for r in data if r["risky"])
     for category in ("Age", "Disability or health", "Culture fit", "Too vague to act on"):
@@ -55,7 +58,7 @@ def test_the_development_part_is_caught_without_false_flags():
 def test_the_needle_prefilter_changes_no_result():
     """Running only the patterns whose needles occur gives what running all of them gives."""
     book = default_rulebook()
-    for row in rows("development") + rows("heldout"):
+    for row in rows("development") + rows("validation") + rows("heldout"):
         text = row["text"].translate(_TYPOGRAPHY)
         possible = book.possible(text.casefold())
         for index, rule in enumerate(book.rules):
