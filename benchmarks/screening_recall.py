@@ -3,8 +3,7 @@
 Reads the labelled corpora — the development part, portal/release_check/corpus.jsonl (the
 rules are written against it and the model learns from it), and the held-out part,
 tests/feedback/corpus/heldout.jsonl (written by someone who had not seen the rules; never
-tune to it), with tests/feedback/corpus/validation.jsonl between them (blind too; it chose the
-model's thresholds, so it is no longer a test) — screens every phrase with the check the
+tune to it) — screens every phrase with the check the
 portal uses, and prints, per part and for the whole corpus: recall on the risky phrases,
 the false-flag rate on the harmless ones, the misses by category, and the screening time
 per whole scorecard.
@@ -29,7 +28,7 @@ from portal.release_check.screening import screen_fields, screen_text  # noqa: E
 
 CORPUS = ROOT / "tests" / "feedback" / "corpus"
 DEVELOPMENT = ROOT / "portal" / "release_check" / "corpus.jsonl"  # what the check learns from
-PARTS = ("development", "validation", "heldout")
+PARTS = ("development", "heldout")
 
 
 def load(part: str) -> list[dict]:

@@ -33,7 +33,6 @@ NAVIGATION = {
         ("admin.users", "Users"),
         ("admin.audit_log", "Audit"),
         ("admin.job_list", "Jobs"),
-        ("admin.release_check_packs", "Release check"),
         ("integrations.index", "Integrations"),
     ],
     Role.RECRUITER: [

@@ -66,8 +66,18 @@ class Model:
     def risk(self, text: str) -> float:
         """0..1: how much `text` resembles the risky phrases the model learned from."""
         total = self.intercept
-        for name, gram, value in self._weighted(text):
-            total += value * self.parts[name][gram][1]
+        for name, entries in self.parts.items():
+            weighted = 0.0
+            squares = 0.0
+            for gram, count in Counter(_gram_list(name, text)).items():
+                entry = entries.get(gram)
+                if entry is None:
+                    continue
+                value = entry[0] * (1.0 + math.log(count)) if count > 1 else entry[0]
+                squares += value * value
+                weighted += value * entry[1]
+            if squares:
+                total += weighted / math.sqrt(squares)
         return _sigmoid(total)
 
     def category(self, text: str) -> str:
@@ -84,6 +94,18 @@ def _sigmoid(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
+
+
+def _gram_list(name: str, text: str) -> list[str]:
+    """`_grams` as a list, built from the per-word cache for the character view."""
+    options = VECTORIZERS[name]
+    if options["analyzer"] == "char_wb":
+        low, high = options["ngram_range"]
+        grams: list[str] = []
+        for word in _WHITE.sub(" ", text.lower()).split():
+            grams.extend(_word_grams(word, low, high))
+        return grams
+    return list(_grams(name, text))
 
 
 def _grams(name: str, text: str) -> Iterator[str]:

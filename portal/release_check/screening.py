@@ -468,6 +468,13 @@ def _model_finding(
     rule = next((r for r in book.rules if r.category == category), None)
     if rule is None:
         return None
+    # What excuses the rules of that ground excuses the model's reading too: a verdict with
+    # the observation behind it in the field or the sentence is not vague.
+    same_ground = [r for r in book.rules if r.ground == rule.ground]
+    if any(c.search(normalised) for r in same_ground for c in r.field_unless) or any(
+        c.search(normalised, start, end) for c in rule.sentence_unless
+    ):
+        return None
     basis = book.basis(rule.ground, checked)
     if not basis:
         return None
