@@ -81,6 +81,7 @@ def test_packs_can_be_asked_for(client, reader):
         ({"texts": {"a": 5}}, "texts"),
         ({"texts": {"a": "x" * 20_001}}, "texts"),
         ({"texts": {f"f{i}": "ok" for i in range(51)}}, "texts"),
+        ({"texts": {f"f{i}": "y" * 20_000 for i in range(6)}}, "texts"),
         ({"texts": {"a": "fine"}, "packs": ["mars"]}, "packs"),
         ({"texts": {"a": "fine"}, "packs": "uk"}, "packs"),
         ({"texts": {"a": "fine"}, "colour": "red"}, "colour"),

@@ -373,7 +373,8 @@ class ReleaseCheckIn(Strict):
         validate=validate.Length(min=1, max=50),
         metadata={
             "description": "Texts a candidate would read, by a name of your choosing (it "
-            "comes back as each finding's `field`). At most 50, each at most 20,000 characters."
+            "comes back as each finding's `field`). At most 50, each at most 20,000 "
+            "characters, 100,000 in all."
         },
     )
     packs = fields.List(
@@ -384,6 +385,18 @@ class ReleaseCheckIn(Strict):
             "Default: the packs chosen under Admin > Release check."
         },
     )
+
+    @validates_schema
+    def _not_too_much(self, data, **kwargs):
+        total = sum(len(text or "") for text in data.get("texts", {}).values())
+        if total > RELEASE_CHECK_LIMIT:
+            raise MarshmallowError(
+                f"Send at most {RELEASE_CHECK_LIMIT:,} characters in all ({total:,} sent).",
+                field_name="texts",
+            )
+
+
+RELEASE_CHECK_LIMIT = 100_000  # characters per request, all texts together
 
 
 class FindingBasis(Schema):
