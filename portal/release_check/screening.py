@@ -33,6 +33,7 @@ SCOPES = ("anywhere", "field")
 UNLESS_REACH = 80
 
 _TERM = re.compile(r"\{([a-z_]+)\}")
+_APOSTROPHE = re.compile(r"(?:'|\\x27)(?![?*+{])")
 
 # One character for one character, so offsets in the normalised text hold for the original.
 _TYPOGRAPHY = str.maketrans(
@@ -762,7 +763,8 @@ def _compile(
             raise RulesError(f"Rule {rule_id!r} uses unknown term {{{name}}}.")
         return f"(?:{terms[name]})"
 
-    expanded = _TERM.sub(expand, source)
+    # People type "shes", "dont", "itd": every apostrophe a pattern spells may be left out.
+    expanded = _APOSTROPHE.sub(r"\g<0>?", _TERM.sub(expand, source))
     if whole_words:
         # Like \b on both sides, but also correct where a pattern starts or ends with a
         # non-word character ("lgbtq+").
