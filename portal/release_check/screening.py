@@ -33,7 +33,8 @@ SCOPES = ("anywhere", "field")
 UNLESS_REACH = 80
 
 _TERM = re.compile(r"\{([a-z_]+)\}")
-_APOSTROPHE = re.compile(r"(?:'|\\x27)(?![?*+{])")
+# An apostrophe outside a lookbehind or a character class, not already optional.
+_APOSTROPHE = re.compile(r"(?<!\(\?<!)(?<!\(\?<=)(?:'|\\x27)(?![?*+{\]])")
 
 # One character for one character, so offsets in the normalised text hold for the original.
 _TYPOGRAPHY = str.maketrans(
