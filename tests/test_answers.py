@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 from datetime import datetime, timedelta
+from html import unescape
 from io import BytesIO
 
 import pytest
@@ -741,3 +742,20 @@ def test_a_reply_to_the_candidate_passes_the_release_check_first(
     kept = client.post(f"/threads/{thread.id}/reply", data={"body": risky, "acknowledge": keys})
     assert kept.status_code == 302
     assert db.session.scalar(select(func.count(ThreadMessage.id))) == 2
+
+
+def test_a_finding_across_a_line_break_can_be_kept(client, cand, released, recruiter):
+    """The keep-this-wording checkbox survives the form's cleaning of its value, whatever
+    the spacing of the flagged words."""
+    sign_in(client, cand.email)
+    _ask(client, released)
+    thread = db.session.scalar(select(FeedbackThread))
+    client.post("/sign-out")
+    sign_in(client, recruiter.email)
+    body = "Thanks for asking. Honestly the other\ncandidates\twere stronger on SQL."
+    refused = client.post(f"/threads/{thread.id}/reply", data={"body": body})
+    keys = [unescape(k) for k in re.findall(r'name="acknowledge" value="([^"]+)"', refused.text)]
+    assert refused.status_code == 422 and keys
+    assert all("\n" not in k and "\t" not in k and len(k) < 200 for k in keys)
+    kept = client.post(f"/threads/{thread.id}/reply", data={"body": body, "acknowledge": keys})
+    assert kept.status_code == 302

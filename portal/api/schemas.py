@@ -411,8 +411,14 @@ class Finding(Schema):
     category = fields.String()
     ground = fields.String()
     basis = fields.List(fields.Nested(FindingBasis))
-    matched = fields.String(metadata={"description": "The flagged words, as sent."})
-    start = fields.Integer(metadata={"description": "Offset of the words in the text."})
+    matched = fields.String(metadata={"description": "The flagged words."})
+    start = fields.Integer(
+        metadata={
+            "description": "Offset of the words in the text as the portal cleans it before "
+            "saving (Unicode NFC, line endings as \\n, invisible characters removed, "
+            "trimmed): the same text a form would store."
+        }
+    )
     end = fields.Integer()
     explanation = fields.String()
     suggestion = fields.String()

@@ -23,9 +23,8 @@ feedback_cli = AppGroup("feedback", help="Work with interview feedback from the 
     "packs",
     multiple=True,
     metavar="ID",
-    help="A jurisdiction pack to apply (repeat for several): "
-    + ", ".join(p.id for p in default_rulebook().choosable)
-    + ". Default: the packs chosen under Admin > Release check (all until someone chooses).",
+    help="A jurisdiction pack to apply (repeat for several): uk, us-federal, us-states, eu. "
+    "Default: the packs chosen under Admin > Release check (all until someone chooses).",
 )
 def screen_command(packs: tuple[str, ...]) -> None:
     """Run the release check on text read from standard input.
@@ -42,7 +41,10 @@ def screen_command(packs: tuple[str, ...]) -> None:
             f"unknown pack {', '.join(unknown)}; choose from {', '.join(sorted(known))}.",
             param_hint="--pack",
         )
-    text = sys.stdin.read()
+    try:
+        text = sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"standard input is not UTF-8 text ({exc.reason}).") from None
     findings = screen_text(text, packs=packs or _chosen_packs())
     for finding in findings:
         click.echo(json.dumps(dataclasses.asdict(finding)))

@@ -103,7 +103,10 @@ def _gram_list(name: str, text: str) -> list[str]:
         low, high = options["ngram_range"]
         grams: list[str] = []
         for word in _WHITE.sub(" ", text.lower()).split():
-            grams.extend(_word_grams(word, low, high))
+            if len(word) > _CACHED_WORD:  # a long "word" (a URL, hostile input) is not kept
+                grams.extend(_word_grams.__wrapped__(word, low, high))
+            else:
+                grams.extend(_word_grams(word, low, high))
         return grams
     return list(_grams(name, text))
 
@@ -123,7 +126,10 @@ def _grams(name: str, text: str) -> Iterator[str]:
             yield " ".join(tokens[i : i + n])
 
 
-@lru_cache(maxsize=65536)
+_CACHED_WORD = 30  # longer words are split every time rather than remembered
+
+
+@lru_cache(maxsize=16384)  # some 16,000 words of at most 30 letters: a few MB at most
 def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
     """A word's character n-grams, padded with a space each side (short words once)."""
     padded = f" {word} "

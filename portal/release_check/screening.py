@@ -12,7 +12,9 @@ positions), so a form can highlight them.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import hashlib
 import re
 import tomllib
 from collections.abc import Collection, Iterator, Mapping
@@ -32,7 +34,14 @@ SCOPES = ("anywhere", "field")
 # How far before a match an "unless" context may begin, in characters.
 UNLESS_REACH = 80
 
-_TERM = re.compile(r"\{([a-z_]+)\}")
+# At most this many findings are reported for one text; a text with more needs rewriting
+# rather than a longer list, and the bound keeps hostile input cheap to screen.
+MAX_FINDINGS = 100
+
+# A {name} in a pattern; anything that looks like one must be a known term (quantifiers such
+# as {2} or {0,3} start with a digit).
+_TERM = re.compile(r"\{([A-Za-z_][\w-]*)\}")
+_TABLES = {"grounds", "packs", "terms", "everywhere", "model", "rules"}
 # An apostrophe outside a lookbehind or a character class, not already optional.
 _APOSTROPHE = re.compile(r"(?<!\(\?<!)(?<!\(\?<=)(?:'|\\x27)(?![?*+{\]])")
 
@@ -48,6 +57,15 @@ _TYPOGRAPHY = str.maketrans(
         "\u2011": "-",
     }
 )
+
+# Letters that Python's case-insensitive matching takes for ASCII but str.casefold() does not
+# fold to one ASCII letter ("İ" casefolds to two characters), so the prefilter sees them too.
+_FOLD_FIRST = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD_FIRST).casefold()
+
 
 # What may surround a whole-field verdict without making it any less vague.
 _FIELD_EDGES = " \t\r\n.,;:!?\u2026*-\u2013\u2014\"'()[]"
@@ -118,7 +136,7 @@ class Rule:
         self,
         text: str,
         present: frozenset[str] | None = None,
-        memo: dict[re.Pattern[str], list[tuple[int, int]]] | None = None,
+        memo: dict[Any, Any] | None = None,
         patterns: tuple[re.Pattern[str], ...] | None = None,
     ) -> Iterator[tuple[int, int]]:
         """(start, end) of every risky match in `text` that no `unless` context excuses.
@@ -155,7 +173,7 @@ class Rule:
         self,
         text: str,
         patterns: tuple[re.Pattern[str], ...],
-        memo: dict[re.Pattern[str], list[tuple[int, int]]],
+        memo: dict[Any, Any],
     ) -> Iterator[tuple[int, int]]:
         start = len(text) - len(text.lstrip(_FIELD_EDGES))
         end = len(text.rstrip(_FIELD_EDGES))
@@ -171,7 +189,7 @@ class Rule:
         text: str,
         start: int,
         end: int,
-        memo: dict[re.Pattern[str], list[tuple[int, int]]],
+        memo: dict[Any, Any],
     ) -> bool:
         # A context excuses a match when the two overlap: "parent company" excuses "parent",
         # "your faith in the tests" excuses "your faith", but "company" alone excuses nothing,
@@ -181,17 +199,27 @@ class Rule:
             found = memo.get(context)
             if found is None:
                 found = memo[context] = _context_spans(context, text)
-            if any(lowest <= s < end and e > start for s, e in found):
-                return True
+            starts, spans = found
+            i = bisect.bisect_left(starts, lowest)
+            while i < len(spans) and starts[i] < end:
+                if spans[i][1] > start:
+                    return True
+                i += 1
         if self.sentence_unless:
             first, last = _sentence(text, start, end)
-            return any(c.search(text, first, last) for c in self.sentence_unless)
+            for context in self.sentence_unless:
+                key = (context, first, last)
+                if key not in memo:
+                    memo[key] = context.search(text, first, last) is not None
+                if memo[key]:
+                    return True
         return False
 
 
-def _context_spans(context: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+def _context_spans(context: re.Pattern[str], text: str) -> tuple[list[int], list[tuple[int, int]]]:
     """Where `context` matches when tried at every position of `text` (the regex engine's
-    `search` finds each next position; lookbehinds still see the text before it)."""
+    `search` finds each next position; lookbehinds still see the text before it): the
+    starts, in order, and the spans."""
     spans = []
     position = 0
     while position <= len(text):
@@ -200,7 +228,7 @@ def _context_spans(context: re.Pattern[str], text: str) -> list[tuple[int, int]]
             break
         spans.append(found.span())
         position = found.start() + 1
-    return spans
+    return [span[0] for span in spans], spans
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
@@ -306,9 +334,17 @@ def load_rulebook(path: Path = RULES_PATH) -> Rulebook:
             data = tomllib.load(file)
         except tomllib.TOMLDecodeError as exc:
             raise RulesError(f"{path.name}: {exc}") from exc
+    unknown = sorted(set(data) - _TABLES)
+    if unknown:
+        raise RulesError(f"{path.name}: unknown tables: {', '.join(unknown)}.")
     terms = data.get("terms", {})
     if not isinstance(terms, dict) or not all(isinstance(v, str) for v in terms.values()):
         raise RulesError("[terms] must map names to regular expressions.")
+    for name, value in terms.items():
+        if not re.fullmatch(r"[A-Za-z_][\w-]*", name):
+            raise RulesError(f"Term {name!r}: a name is letters, digits, _ and -.")
+        if _TERM.search(value):
+            raise RulesError(f"Term {name!r} uses another term; write its words out.")
     grounds = _grounds(data.get("grounds"))
     packs = _packs(data.get("packs"), grounds)
     rules = tuple(_compile_rule(entry, terms, grounds) for entry in data.get("rules", []))
@@ -358,15 +394,19 @@ def screen_text(
     book = rulebook or default_rulebook()
     checked = book.checked(packs)
     normalised = text.translate(_TYPOGRAPHY)
-    possible = book.possible(normalised.casefold())
-    memo: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+    possible = book.possible(_fold(normalised))
+    memo: dict[Any, Any] = {}
     found: list[Finding] = []
     for index in sorted(possible):
         rule = book.rules[index]
         basis = book.basis(rule.ground, checked)
         if not basis:
             continue
+        if len(found) >= MAX_FINDINGS * 2:
+            break
         for start, end in rule.spans(normalised, memo=memo, patterns=possible[index]):
+            if len(found) >= MAX_FINDINGS * 2:
+                break
             found.append(
                 Finding(
                     field=field,
@@ -391,7 +431,7 @@ def screen_text(
             kept.append(finding)
     if book.reader is not None:
         kept = _second_reading(book, text, normalised, field, checked, kept)
-    return kept
+    return kept[:MAX_FINDINGS]
 
 
 _SENTENCE = re.compile(r"[^.!?\n]*[^.!?\s][^.!?\n]*[.!?]*")
@@ -510,8 +550,13 @@ def screen_fields(
 
 
 def finding_key(finding: Finding) -> str:
-    """Identifies a finding across re-renders of a page (offsets may move with edits)."""
-    return f"{finding.field}:{finding.rule_id}:{finding.matched.lower()}"
+    """Identifies a finding across re-renders of a page (offsets may move with edits): one
+    line, whatever the spacing of the words, short enough for a form field, so the
+    checkbox that keeps it always round-trips through the form's cleaning."""
+    words = " ".join(finding.matched.lower().split())
+    if len(words) > 60:
+        words = words[:40] + "~" + hashlib.sha256(words.encode()).hexdigest()[:16]
+    return f"{finding.field[:80]}:{finding.rule_id}:{words}"
 
 
 class UnacknowledgedFindings(Exception):

@@ -73,9 +73,10 @@ def save_template(
     if clash is not None:
         raise TemplateError("A template with this name already exists.", field="name")
     created = template is None
+    kept: list = []
     if created or template.current.definition != definition.to_json():
         try:
-            release_check.check(definition.candidate_texts(), acknowledged)
+            kept = release_check.check(definition.candidate_texts(), acknowledged)
         except screening.UnacknowledgedFindings as exc:
             raise TemplateFindings(exc.findings) from None
     template = template or ScorecardTemplate(family=family, created_by=actor)
@@ -101,6 +102,7 @@ def save_template(
         actor=actor,
         version=template.current.number,
         new_version=versioned,
+        release_check_kept=[f.rule_id for f in kept] or None,
     )
     return template
 

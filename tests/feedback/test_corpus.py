@@ -65,3 +65,9 @@ def test_the_needle_prefilter_changes_no_result():
             everything = list(rule.spans(text))
             prefiltered = list(rule.spans(text, patterns=possible.get(index, ())))
             assert everything == prefiltered, (rule.id, row["text"])
+
+
+def test_the_prefilter_folds_letters_as_the_regex_engine_does():
+    """A dotted capital I (which casefolds to two characters) cannot hide a word."""
+    text = "She is a Chr\u0130stian so weekends are out."
+    assert [f.rule_id for f in screen_text(text)] == ["religion"]

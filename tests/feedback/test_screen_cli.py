@@ -150,3 +150,9 @@ def test_without_the_option_the_admins_choice_applies(screen, admin):
     release_check.choose_packs(["uk", "eu"], actor=admin)
     db.session.commit()
     assert screen(APPEARANCE).exit_code == 0
+
+
+def test_input_that_is_not_utf8_is_refused_with_a_message(screen):
+    result = screen(b"caf\xe9 \xff\xfe")
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.stderr

@@ -1001,6 +1001,10 @@ def test_a_context_far_before_the_match_does_not_excuse_it(tmp_path):
         (('name = "Here"', 'name = "Here"\nalways = true'), "one pack an admin can choose"),
         (("unless = ['parent", "unless = [1, 'parent"), "list of non-empty strings"),
         (("[[rules]]", "[[rules"), "rules.toml"),
+        (("{tech}", "{tech2}"), "unknown term {tech2}"),
+        (("{tech}", "{Tech-words}"), "unknown term {Tech-words}"),
+        (('tech = "company|class"', 'tech = "company|{x}"'), "uses another term"),
+        (("[terms]", "[modle]\nflag = 0.5\n\n[terms]"), "unknown tables: modle"),
     ],
 )
 def test_a_malformed_rules_file_is_refused(tmp_path, change, message):
