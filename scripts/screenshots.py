@@ -60,7 +60,10 @@ CHROMIUM_ARGS = [
 ]
 HEIGHTS = {1440: 900, 375: 812}
 # One wording the release check flags, so the release page shows what the check does.
-RISKY_WORDING = "Honestly, not a culture fit for this team."
+RISKY_WORDING = (
+    "Honestly, not a culture fit for this team. You have been doing this since before the "
+    "internet existed, so you may find us fast."
+)
 # Report pages turned into PNGs: (page number, file name).
 REPORT_PAGES = ((1, "report-cover"), (2, "report-summary"), (4, "report-skills"))
 

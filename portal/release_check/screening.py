@@ -530,7 +530,8 @@ def _model_finding(
         end=end,
         explanation=(
             "No listed word matched, but this sentence reads like the risky examples the "
-            "release check has learned from. " + rule.explanation
+            f"release check has learned from, most like those about {category.lower()}. "
+            + rule.explanation
         ),
         suggestion=rule.suggestion,
         ground=book.grounds[rule.ground],
