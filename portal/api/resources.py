@@ -686,11 +686,11 @@ class ReleaseCheck(MethodView):
         """Screen texts as the portal does before a candidate reads them (nothing is stored;
         the read scope is enough). The same findings as the pages and `flask feedback screen`."""
         require(is_staff(me()))
-        known = [p.id for p in release_check.choosable_packs()]
         asked = data.get("packs")
-        unknown = sorted(set(asked or ()) - set(known))
+        unknown = release_check.unknown_packs(asked or ())
         if unknown:
-            detail = f"Unknown pack: {', '.join(unknown)}. Known packs: {', '.join(known)}."
+            known = ", ".join(p.id for p in release_check.choosable_packs())
+            detail = f"Unknown pack: {', '.join(unknown)}. Known packs: {known}."
             abort_problem(422, detail, {"packs": [detail]})
         packs = release_check.packs_for(asked)
         return {"packs": list(packs), "findings": release_check.findings(data["texts"], packs)}

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal import release_check
 from portal.extensions import db
-from portal.release_check.screening import default_rulebook, screen_text
+from portal.release_check.screening import screen_text
 
 feedback_cli = AppGroup("feedback", help="Work with interview feedback from the command line.")
 
@@ -34,11 +34,11 @@ def screen_command(packs: tuple[str, ...]) -> None:
     why it matters and how to rephrase. Exits with status 1 when anything is flagged and 0
     when the text is clean, so scripts can gate on it.
     """
-    known = {p.id for p in default_rulebook().choosable}
-    unknown = sorted(set(packs) - known)
+    unknown = release_check.unknown_packs(packs)
     if unknown:
+        known = sorted(p.id for p in release_check.choosable_packs())
         raise click.BadParameter(
-            f"unknown pack {', '.join(unknown)}; choose from {', '.join(sorted(known))}.",
+            f"unknown pack {', '.join(unknown)}; choose from {', '.join(known)}.",
             param_hint="--pack",
         )
     try:

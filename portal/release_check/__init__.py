@@ -38,6 +38,11 @@ def ground_labels() -> dict[str, str]:
     return dict(screening.default_rulebook().grounds)
 
 
+def unknown_packs(pack_ids: Collection[str]) -> list[str]:
+    """Those of `pack_ids` that name no pack an admin can choose, sorted."""
+    return sorted(set(pack_ids) - {pack.id for pack in choosable_packs()})
+
+
 def chosen_packs() -> tuple[str, ...]:
     """The ids of the packs that apply now (never empty: all of them by default)."""
     valid = [pack.id for pack in choosable_packs()]
@@ -49,7 +54,7 @@ def chosen_packs() -> tuple[str, ...]:
 def choose_packs(pack_ids: Collection[str], *, actor: User) -> tuple[str, ...]:
     """Apply these packs from now on; at least one, all known. Audited."""
     valid = [pack.id for pack in choosable_packs()]
-    unknown = sorted(set(pack_ids) - set(valid))
+    unknown = unknown_packs(pack_ids)
     if unknown:
         raise PackChoiceError(f"Unknown pack: {', '.join(unknown)}.")
     chosen = [p for p in valid if p in set(pack_ids)]

@@ -53,22 +53,21 @@ class Model:
         """(view, n-gram, tf-idf value) of every known n-gram of `text`, L2-normalised per
         view, as TfidfVectorizer(sublinear_tf=True) computes them."""
         for name, entries in self.parts.items():
-            counts = Counter(_grams(name, text))
             known = [
-                (gram, entries[gram][0] * (1.0 + math.log(n)))
-                for gram, n in counts.items()
+                (gram, entries[gram][0] * (1.0 + math.log(count)))
+                for gram, count in Counter(_gram_list(name, text)).items()
                 if gram in entries
             ]
-            norm = math.sqrt(sum(v * v for _, v in known)) or 1.0
+            norm = math.sqrt(sum(value * value for _, value in known)) or 1.0
             for gram, value in known:
                 yield name, gram, value / norm
 
     def risk(self, text: str) -> float:
-        """0..1: how much `text` resembles the risky phrases the model learned from."""
+        """0..1: how much `text` resembles the risky phrases the model learned from. The
+        same arithmetic as `_weighted`, in one pass: it runs for every sentence screened."""
         total = self.intercept
         for name, entries in self.parts.items():
-            weighted = 0.0
-            squares = 0.0
+            weighted = squares = 0.0
             for gram, count in Counter(_gram_list(name, text)).items():
                 entry = entries.get(gram)
                 if entry is None:
@@ -97,33 +96,25 @@ def _sigmoid(x: float) -> float:
 
 
 def _gram_list(name: str, text: str) -> list[str]:
-    """`_grams` as a list, built from the per-word cache for the character view."""
+    """The n-grams scikit-learn's vectorizers make of `text` (lowercased); the character
+    view is built from a per-word cache."""
     options = VECTORIZERS[name]
+    low, high = options["ngram_range"]
+    text = text.lower()
     if options["analyzer"] == "char_wb":
-        low, high = options["ngram_range"]
         grams: list[str] = []
-        for word in _WHITE.sub(" ", text.lower()).split():
+        for word in _WHITE.sub(" ", text).split():
             if len(word) > _CACHED_WORD:  # a long "word" (a URL, hostile input) is not kept
                 grams.extend(_word_grams.__wrapped__(word, low, high))
             else:
                 grams.extend(_word_grams(word, low, high))
         return grams
-    return list(_grams(name, text))
-
-
-def _grams(name: str, text: str) -> Iterator[str]:
-    """The n-grams scikit-learn's vectorizers make of `text` (lowercased)."""
-    options = VECTORIZERS[name]
-    low, high = options["ngram_range"]
-    text = text.lower()
-    if options["analyzer"] == "char_wb":
-        for word in _WHITE.sub(" ", text).split():
-            yield from _word_grams(word, low, high)
-        return
     tokens = _TOKEN.findall(text)
-    for n in range(low, high + 1):
-        for i in range(len(tokens) - n + 1):
-            yield " ".join(tokens[i : i + n])
+    return [
+        " ".join(tokens[i : i + n])
+        for n in range(low, high + 1)
+        for i in range(len(tokens) - n + 1)
+    ]
 
 
 _CACHED_WORD = 30  # longer words are split every time rather than remembered

@@ -135,22 +135,17 @@ class Rule:
     def spans(
         self,
         text: str,
-        present: frozenset[str] | None = None,
         memo: dict[Any, Any] | None = None,
         patterns: tuple[re.Pattern[str], ...] | None = None,
     ) -> Iterator[tuple[int, int]]:
         """(start, end) of every risky match in `text` that no `unless` context excuses.
 
-        `present` is the set of needles found in the text (see `Rulebook.present`), or
-        `patterns` those of this rule that can match it (`Rulebook.possible`); the others
-        are skipped without changing the result. `memo` keeps where each excusing context
+        `patterns`: only those of this rule that can match the text (`Rulebook.possible`);
+        skipping the others changes no result. `memo` keeps where each excusing context
         matches in this text, for the rules that share it.
         """
         memo = {} if memo is None else memo
-        if patterns is None:
-            patterns = self.patterns
-            if present is not None:
-                patterns = tuple(self._possible(present))
+        patterns = self.patterns if patterns is None else patterns
         if not patterns:
             return
         if self.field_unless and any(c.search(text) for c in self.field_unless):
@@ -163,11 +158,6 @@ class Rule:
                 start, end = match.span()
                 if start < end and not self._excused(text, start, end, memo):
                     yield start, end
-
-    def _possible(self, present: frozenset[str]) -> Iterator[re.Pattern[str]]:
-        for pattern, needles in zip(self.patterns, self.needles, strict=True):
-            if needles is None or not needles.isdisjoint(present):
-                yield pattern
 
     def _whole_field(
         self,
@@ -263,7 +253,7 @@ class Rulebook:
     _always: dict[int, list[int]] = dataclass_field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        # needle -> (needle, the (rule, pattern) positions that need it)
+        # needle -> the (rule, pattern) positions that need it
         users: dict[str, list[tuple[int, int]]] = {}
         for r, rule in enumerate(self.rules):
             for p, needles in enumerate(rule.needles):
@@ -274,7 +264,7 @@ class Rulebook:
                     users.setdefault(needle, []).append((r, p))
         automaton = ahocorasick.Automaton()
         for needle, positions in users.items():
-            automaton.add_word(needle, (needle, tuple(positions)))
+            automaton.add_word(needle, tuple(positions))
         if users:
             automaton.make_automaton()
         object.__setattr__(self, "automaton", automaton)
@@ -292,17 +282,11 @@ class Rulebook:
             chosen = {p.id for p in self.choosable}
         return tuple(p.id for p in self.packs.values() if p.always or p.id in chosen)
 
-    def present(self, folded: str) -> frozenset[str]:
-        """The needles that occur in `folded` (casefolded text)."""
-        if not len(self.automaton):
-            return frozenset()
-        return frozenset(needle for _, (needle, _) in self.automaton.iter(folded))
-
     def possible(self, folded: str) -> dict[int, tuple[re.Pattern[str], ...]]:
         """Rule index -> its patterns that can match `folded` (casefolded text), in order."""
         chosen: dict[int, set[int]] = {r: set(ps) for r, ps in self._always.items()}
         if len(self.automaton):
-            for _, (_, positions) in self.automaton.iter(folded):
+            for _, positions in self.automaton.iter(folded):
                 for r, p in positions:
                     chosen.setdefault(r, set()).add(p)
         return {r: tuple(self.rules[r].patterns[p] for p in sorted(ps)) for r, ps in chosen.items()}
@@ -450,10 +434,12 @@ def _second_reading(
     has the words. A finding that spans sentences (a whole-field verdict) is judged by the
     field as a whole."""
     result: list[Finding] = []
+    placed: set[int] = set()  # ids of the findings that sit inside one sentence
     for sentence in _SENTENCE.finditer(normalised):
         start, end = sentence.span()
         start += len(sentence.group()) - len(sentence.group().lstrip())
         inside = [f for f in findings if start <= f.start < end and f.end <= end]
+        placed.update(map(id, inside))
         risk = book.reader.risk(normalised[start:end])
         if inside:
             if risk >= book.keep:
@@ -471,7 +457,7 @@ def _second_reading(
             finding = _model_finding(book, text, normalised, field, checked, start, end)
             if finding is not None:
                 result.append(finding)
-    spanning = [f for f in findings if f not in result and not _within_sentence(f, normalised)]
+    spanning = [f for f in findings if id(f) not in placed]
     if spanning and book.reader.risk(normalised) >= book.keep:
         result += spanning
     result.sort(key=lambda f: (f.start, f.start - f.end))
@@ -486,13 +472,6 @@ def _clause(normalised: str, finding: Finding) -> str:
     first = max(normalised.rfind(mark, 0, finding.start) for mark in _CLAUSE_MARKS) + 1
     after = [i for i in (normalised.find(m, finding.end) for m in _CLAUSE_MARKS) if i >= 0]
     return normalised[first : min(after) if after else len(normalised)]
-
-
-def _within_sentence(finding: Finding, normalised: str) -> bool:
-    return any(
-        m.start() <= finding.start and finding.end <= m.end()
-        for m in _SENTENCE.finditer(normalised)
-    )
 
 
 def _model_finding(
