@@ -1,21 +1,25 @@
 """Report rendering figures, measured in one run against the issue's budgets.
 
-Run: .venv/bin/python benchmarks/reports.py [--rounds 9] [--reports 200]
+Run: .venv/bin/python benchmarks/reports.py [--rounds 100] [--other-rounds 9] [--reports 200]
+                                            [--json PATH]
 
 Prints, on a throw-away SQLite database with the demo data plus generated candidates:
 - the WeasyPrint floor (a one-paragraph page),
-- a typical interview report end to end (load, build HTML, render, store) next to WeasyPrint
-  alone on the same final HTML,
+- a typical interview report end to end (load, build HTML, render, store, commit) against
+  WeasyPrint alone on the same final HTML, timed interleaved (A, B, A, B, … for --rounds
+  pairs) so that a change in the machine's load moves both alike: medians, p50/p95/p99, the
+  ratio of the medians and the spread of the per-pair ratios,
 - the journey report of a candidate with 10 interviews,
 - a cached download through the app, and its speed-up over a fresh render,
 - `flask reports build` on N reports with one process and with every core,
 - the peak memory of a worker process rendering N reports in a row.
-It prints figures; it asserts nothing.
+It prints figures (and writes them as JSON); it asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import resource
@@ -26,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -48,6 +52,7 @@ from portal.models import (  # noqa: E402
     FeedbackState,
     Interview,
     InterviewFormat,
+    PanelMember,
     Position,
     Report,
     Role,
@@ -87,6 +92,69 @@ def median_ms(
         work()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100), linearly interpolated between the closest ranks."""
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def spread(values_ms: list[float]) -> dict[str, float]:
+    return {
+        "median_ms": statistics.median(values_ms),
+        "p50_ms": percentile(values_ms, 50),
+        "p95_ms": percentile(values_ms, 95),
+        "p99_ms": percentile(values_ms, 99),
+        "min_ms": min(values_ms),
+        "max_ms": max(values_ms),
+    }
+
+
+def interleaved(
+    a: Callable[[], object], b: Callable[[], object], pairs: int, before_b: Callable[[], object]
+) -> dict:
+    """Time A then B, `pairs` times over (after one untimed warm-up of each): whatever the
+    machine does meanwhile falls on both alike. `before_b` runs untimed before every B."""
+    a()
+    before_b()
+    b()
+    a_ms, b_ms = [], []
+    started = time.perf_counter()
+    for _ in range(pairs):
+        t0 = time.perf_counter()
+        a()
+        a_ms.append((time.perf_counter() - t0) * 1000)
+        before_b()
+        t0 = time.perf_counter()
+        b()
+        b_ms.append((time.perf_counter() - t0) * 1000)
+    ratios = [y / x for x, y in zip(a_ms, b_ms, strict=True)]
+    return {
+        "pairs": pairs,
+        "seconds": time.perf_counter() - started,
+        "weasyprint_alone": spread(a_ms),
+        "end_to_end": spread(b_ms),
+        "ratio_of_medians": statistics.median(b_ms) / statistics.median(a_ms),
+        "pair_ratios": {
+            "median": statistics.median(ratios),
+            "min": min(ratios),
+            "max": max(ratios),
+            "p5": percentile(ratios, 5),
+            "p95": percentile(ratios, 95),
+        },
+    }
+
+
+def rounded(obj):
+    if isinstance(obj, float):
+        return round(obj, 3)
+    if isinstance(obj, dict):
+        return {k: rounded(v) for k, v in obj.items()}
+    return obj
 
 
 def make_app(tmp: Path):
@@ -133,6 +201,7 @@ def add_data(n_reports: int) -> tuple[int, int]:
             format=InterviewFormat.VIDEO,
             scheduled_at=start + timedelta(days=i),
         )
+        interview.panel.append(PanelMember(user=author))  # only the panel writes scorecards
         db.session.add_all([cand, interview])
         db.session.flush()
         released(interview, author)
@@ -147,6 +216,7 @@ def add_data(n_reports: int) -> tuple[int, int]:
             format=InterviewFormat.VIDEO,
             scheduled_at=start + timedelta(days=30 * i),
         )
+        interview.panel.append(PanelMember(user=author))
         db.session.add(interview)
         db.session.flush()
         released(interview, author)
@@ -179,14 +249,44 @@ def memory_child(tmp: Path, count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=9)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=100,
+        help="interleaved pairs (WeasyPrint alone, end to end) for the ratio; 100 take about "
+        "a minute on a quiet machine, under two on a busy one",
+    )
+    parser.add_argument(
+        "--other-rounds",
+        type=int,
+        default=9,
+        help="rounds of the other timed figures (floor, journey; the cached download takes "
+        "5 x this, at least 30)",
+    )
     parser.add_argument("--reports", type=int, default=200)
+    parser.add_argument("--json", type=Path, help="where to write the figures as JSON")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(Path(args.memory_child), args.reports)
         return
+    if args.rounds < 1 or args.other_rounds < 1:
+        parser.error("--rounds and --other-rounds need at least 1")
+    stamp = datetime.now(UTC)
+    json_path = (
+        args.json or Path(tempfile.gettempdir()) / f"betteroff-reports-{stamp:%Y%m%d-%H%M%S}.json"
+    ).resolve()
+    figures: dict = {
+        "started": stamp.isoformat(timespec="seconds"),
+        "load_average_start": os.getloadavg(),
+        "settings": {
+            "pairs": args.rounds,
+            "other_rounds": args.other_rounds,
+            "reports": args.reports,
+        },
+    }
+    rounds = args.other_rounds
 
     tmp = Path(tempfile.mkdtemp(prefix="betteroff-bench-"))
     try:
@@ -206,8 +306,7 @@ def main() -> None:
             )
             html = render_html(build_interview_report(typical_id))
 
-            floor = median_ms(lambda: HTML(string=PARAGRAPH).write_pdf(), args.rounds)
-            weasy = median_ms(lambda: html_to_pdf(html), args.rounds)
+            floor = median_ms(lambda: HTML(string=PARAGRAPH).write_pdf(), rounds)
 
             def remove_typical() -> None:
                 report = db.session.scalar(
@@ -222,7 +321,12 @@ def main() -> None:
                 get_or_build(request)
                 db.session.commit()
 
-            full = median_ms(end_to_end, args.rounds, before=remove_typical)
+            print(
+                f"Timing {args.rounds} interleaved pairs: WeasyPrint alone, then end to end …",
+                flush=True,
+            )
+            pair = interleaved(lambda: html_to_pdf(html), end_to_end, args.rounds, remove_typical)
+            full = pair["end_to_end"]["median_ms"]
             journey = ReportRequest(ReportKind.JOURNEY, ten_id)
 
             def remove_journey() -> None:
@@ -233,7 +337,7 @@ def main() -> None:
 
             journey_ms = median_ms(
                 lambda: (get_or_build(journey), db.session.commit()),
-                args.rounds,
+                rounds,
                 before=remove_journey,
             )
 
@@ -245,19 +349,45 @@ def main() -> None:
             )
             url = f"/reports/feedback/{typical_id}.pdf"
             assert client.get(url).status_code == 200
-            cached = median_ms(lambda: client.get(url).data, max(args.rounds * 5, 30))
+            cached = median_ms(lambda: client.get(url).data, max(rounds * 5, 30))
 
+            a, b, spread_of = pair["weasyprint_alone"], pair["end_to_end"], pair["pair_ratios"]
+            ratio = pair["ratio_of_medians"]
             print()
             print(f"WeasyPrint floor, one-paragraph page           {floor:8.1f} ms")
-            print(f"Interview report, WeasyPrint alone (same HTML) {weasy:8.1f} ms")
             print(
-                f"Interview report, end to end (load→store)      {full:8.1f} ms   "
-                f"ratio {full / weasy:.2f}× (budget ≤ 1.20×)"
+                f"Interview report, {args.rounds} interleaved pairs (A, B, A, B, …) in "
+                f"{pair['seconds']:.0f} s"
+            )
+            print(f"  {'':56} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+            for label, times in (
+                ("A  WeasyPrint alone on the same final HTML", a),
+                ("B  end to end (load, build HTML, render, store, commit)", b),
+            ):
+                print(
+                    f"  {label:56} {times['p50_ms']:8.1f} {times['p95_ms']:8.1f} "
+                    f"{times['p99_ms']:8.1f}"
+                )
+            print(
+                f"  B / A: ratio of medians {ratio:.2f}× (budget ≤ 1.20×: "
+                f"{'MET' if ratio <= 1.2 else 'MISSED'})\n"
+                f"         per pair: median {spread_of['median']:.2f}×, middle 90% "
+                f"{spread_of['p5']:.2f}–{spread_of['p95']:.2f}×, min {spread_of['min']:.2f}×, "
+                f"max {spread_of['max']:.2f}×"
             )
             print(f"Journey report, candidate with 10 interviews   {journey_ms:8.1f} ms")
             print(
                 f"Cached download through the app                {cached:8.1f} ms   "
                 f"fresh/cached {full / cached:.0f}× (budget ≥ 50×)"
+            )
+            figures.update(
+                weasyprint_floor_ms=floor,
+                interview_report=pair,
+                interview_report_budget=1.2,
+                journey_report_ms=journey_ms,
+                cached_download_ms=cached,
+                fresh_over_cached=full / cached,
+                fresh_over_cached_budget=50,
             )
 
             clear_reports(app)
@@ -277,6 +407,14 @@ def main() -> None:
                 f"flask reports build, {len(requests)} reports, {cores} processes  {many:7.1f} s   "
                 f"ratio {many / one:.2f}× (budget ≤ 0.60×)"
             )
+            figures["reports_build"] = {
+                "reports": len(requests),
+                "one_process_s": one,
+                "processes": cores,
+                "all_processes_s": many,
+                "ratio": many / one,
+                "budget": 0.6,
+            }
             clear_reports(app)
             db.engine.dispose()
 
@@ -289,6 +427,11 @@ def main() -> None:
         print(
             f"Worker rendering {out[0]} reports in a row: peak memory {out[1]} MB (budget < 300 MB)"
         )
+        figures["worker_memory"] = {"reports": int(out[0]), "peak_mb": int(out[1]), "budget": 300}
+        figures["load_average_end"] = os.getloadavg()
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(rounded(figures), indent=2) + "\n")
+        print(f"figures as JSON: {json_path}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

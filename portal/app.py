@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import event, make_url
 from werkzeug.routing import IntegerConverter
 
-from portal import api, cli, errors, ops, security, subscribers, templating, unit_of_work
+from portal import api, cache, cli, errors, ops, security, subscribers, templating, unit_of_work
 from portal import config as settings
 from portal.admin import bp as admin_bp
 from portal.answers import bp as answers_bp
@@ -23,7 +23,8 @@ from portal.candidate_portal import bp as candidate_portal_bp
 from portal.candidates import bp as candidates_bp
 from portal.companies import bp as companies_bp
 from portal.exports import bp as exports_bp
-from portal.extensions import cache, csrf, db, limiter, login_manager, migrate
+from portal.extensions import cache as value_cache
+from portal.extensions import csrf, db, limiter, login_manager, migrate
 from portal.feedback import bp as feedback_bp
 from portal.imports import bp as imports_bp
 from portal.interviews import bp as interviews_bp
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None, instance_path: str | Non
     errors.register(app)
     security.register(app)
     ops.register(app)
+    cache.register(app)  # after the request log starts, so a cached page is logged too
     templating.register(app)
     cli.register(app)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -106,7 +108,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("CACHE_TYPE", "SimpleCache")
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 300)
     app.config.setdefault("CACHE_KEY_PREFIX", "betteroff:")
-    cache.init_app(app)
+    value_cache.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import insert
 
 from portal.extensions import db
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, User, utcnow
 
 
 def origin_address() -> str | None:
@@ -43,3 +44,20 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_now(action: str, object_type: str, object_id: int, **details: Any) -> None:
+    """The same event as `record`, by the signed-in person, as one INSERT sent at once (no
+    object to flush): for events written on hot paths, such as each report download."""
+    actor = current_user if has_request_context() and current_user.is_authenticated else None
+    db.session.execute(
+        insert(AuditEvent).values(
+            action=action,
+            actor_id=actor.id if actor is not None else None,
+            object_type=object_type,
+            object_id=object_id,
+            origin=origin_address(),
+            details=details,
+            at=utcnow(),
+        )
+    )

@@ -96,6 +96,13 @@ def from_environment(instance_path: str, env: Mapping[str, str] | None = None) -
         "THREAD_REPLY_WORKING_DAYS": int(env.get("THREAD_REPLY_WORKING_DAYS") or 2),
         "WORKING_DAYS_CALENDAR": env.get("WORKING_DAYS_CALENDAR", "GB-ENG").strip(),
         "MEASURE_MIN_GROUP": max(2, int(env.get("MEASURE_MIN_GROUP") or 5)),
+        # Caches keyed by version stamps (portal/cache.py, docs/scale.md "Caching"): the
+        # session check from a remembered snapshot, and whole pages kept per process (at most
+        # CACHE_PAGES_MAX_MB each). Both are on; "0" turns one off (to compare, or to rule
+        # it out while looking into a problem).
+        "CACHE_SESSIONS": _bool(env.get("CACHE_SESSIONS"), default=True),
+        "CACHE_PAGES": _bool(env.get("CACHE_PAGES"), default=True),
+        "CACHE_PAGES_MAX_MB": max(1, int(env.get("CACHE_PAGES_MAX_MB") or 64)),
     }
 
 

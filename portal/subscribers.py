@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import current_app, flash, has_request_context
 
+from portal import cache as stamps
 from portal import events
-from portal.main import services as dashboard
 from portal.models import (
     CandidateAnswer,
     Feedback,
@@ -27,13 +27,12 @@ from portal.notifications import notify_comment, notify_feedback_released, notif
 from portal.referrals import notify
 from portal.referrals.pipeline import ReferralError
 from portal.reports.store import refresh_for_candidate
-from portal.unit_of_work import after_commit
 from portal.webhooks import outgoing as webhooks
 
 
 def forget_team_averages(feedback: Feedback, **_: Any) -> None:
-    """The dashboard's cached engagement averages no longer hold once this commits."""
-    after_commit(dashboard.forget_averages)
+    """The dashboard's cached averages no longer hold once this commits."""
+    stamps.bump(stamps.SCORES)
 
 
 def tell_the_candidate(feedback: Feedback, *, amended: bool, **_: Any) -> None:

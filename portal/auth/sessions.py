@@ -14,21 +14,34 @@ token up (`load`), and a session ends — for every copy of its cookie — when:
 
 `last_seen_at` is written at most once a minute per session; the request's unit of work
 commits it with whatever else the request did.
+
+With CACHE_SESSIONS (portal/cache.py), a session checked against the database is remembered in
+this process with the user's version stamp, read in the same statement. While that stamp has
+not moved and the session was seen within the minute, the next request reads only the stamp
+(one Redis key, or one small row) and attaches the remembered user without a query. Everything
+that ends a session bumps the stamp: signing out here (below), `end_all` and deactivation
+(they change the user's row), erasure (portal/privacy).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from flask import current_app, has_request_context, request, session
-from flask_login import login_user, logout_user
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context, request, session
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
+from portal import cache
 from portal.audit import origin_address
 from portal.extensions import db
-from portal.models import User, UserSession, utcnow
+from portal.models import CacheVersion, Candidate, User, UserSession, utcnow
 
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -84,31 +97,97 @@ def _remember_days() -> int:
     return current_app.config["REMEMBER_ME_DAYS"]
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A session as last checked against the database, and its user's row then."""
+
+    stamp: int
+    user: dict[str, Any]
+    candidate_id: int | None
+    created_at: datetime
+    last_seen_at: datetime
+    remember: bool
+
+
 def load(token: str) -> User | None:
     """Flask-Login's user loader: the user of a current session, else None (signed out)."""
     if not token or len(token) > 100:
         return None
+    digest, now = _hash(token), utcnow()
+    if cache.sessions_enabled():
+        user = _remembered(digest, token, now)
+        if user is not None:
+            return user
+    candidate_id = (
+        select(Candidate.id).where(Candidate.user_id == User.id).limit(1).scalar_subquery()
+    )
     found = db.session.execute(
-        select(UserSession, User)
+        select(UserSession, User, CacheVersion.value, candidate_id)
         .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == _hash(token))
+        .outerjoin(CacheVersion, CacheVersion.name == cache.user_stamp_sql(User.id))
+        .where(UserSession.token_hash == digest)
     ).first()
     if found is None:
         return None
-    row, user = found
-    now = utcnow()
+    row, user, stamp, candidate = found
     if not is_current(row, user, now):
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    last_seen = row.last_seen_at
+    if now - last_seen >= TOUCH_EVERY:
         db.session.execute(
             update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
         )
+        last_seen = now
+    if cache.sessions_enabled():
+        columns = {attr.key: getattr(user, attr.key) for attr in sa.inspect(User).column_attrs}
+        snapshot = Snapshot(stamp or 0, columns, candidate, row.created_at, last_seen, row.remember)
+        cache.session_snapshots().put(digest, snapshot, 1024)
+    return _signed_in(user, token, candidate)
+
+
+def _remembered(digest: str, token: str, now: datetime) -> User | None:
+    """The user of a session checked within the minute whose user's stamp has not moved."""
+    snapshots = cache.session_snapshots()
+    snapshot: Snapshot | None = snapshots.get(digest)
+    if snapshot is None:
+        return None
+    # The candidate's stamp comes along in the same read: their pages are keyed by it too.
+    mine = cache.user_stamp(snapshot.user["id"])
+    if cache.versions([mine, cache.candidate_stamp(snapshot.candidate_id)])[mine] != snapshot.stamp:
+        snapshots.discard(digest)
+        return None
+    _, lifetime = _limits(snapshot.remember)
+    if (
+        now - snapshot.last_seen_at >= TOUCH_EVERY
+        or now - snapshot.created_at > lifetime
+        or not snapshot.user["active"]
+    ):
+        return None  # checked (and touched) against the database instead
+    identity = db.session.identity_map.get(identity_key(User, snapshot.user["id"]))
+    if identity is None:
+        identity = User(**snapshot.user)
+        make_transient_to_detached(identity)  # as if just loaded: no history, no query
+        db.session.add(identity)
+    return _signed_in(identity, token, snapshot.candidate_id)
+
+
+def _signed_in(user: User, token: str, candidate_id: int | None) -> User:
     user.session_token = token
+    g.session_who = cache.Who(user.id, user.is_staff, candidate_id)
     return user
+
+
+def who() -> cache.Who | None:
+    """Whose request this is, for naming cache stamps (None when nobody is signed in, or the
+    session started during this request)."""
+    if not current_user.is_authenticated:
+        return None
+    return g.get("session_who")
 
 
 def sign_out(user: User) -> None:
     """End this session on the server, then forget it in the browser."""
+    cache.bump(cache.user_stamp(user.id))  # remembered copies of it are checked again
     if user.session_token:
         db.session.execute(
             update(UserSession)

@@ -4,6 +4,7 @@ from flask_login import current_user
 from portal import audit, calendar, tokens
 from portal.answers import services as answers
 from portal.answers.forms import AnswerForm, MessageForm, ThreadForm
+from portal.cache import cached_page, candidate_page
 from portal.candidate_portal import bp, services
 from portal.models import Feedback, Gain
 from portal.permissions import me
@@ -20,6 +21,7 @@ def _own_feedback(feedback_id: int) -> Feedback:
 
 
 @bp.route("/my/feedback/<int:feedback_id>")
+@cached_page(candidate_page)
 def feedback(feedback_id: int):
     return _feedback_page(_own_feedback(feedback_id))
 

@@ -3,6 +3,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.services import send_invitation
+from portal.cache import cached_page, staff_page
 from portal.candidates import bp
 from portal.candidates.forms import CandidateForm
 from portal.candidates.services import create_candidate, list_rows, update_candidate
@@ -28,6 +29,7 @@ CANDIDATE_PAGE = (
 
 
 @bp.route("/")
+@cached_page(staff_page)
 def index():
     filters = ListFilterForm(request.args)
     filters.set_options(interviewers(), CANDIDATE_SORTS)

@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.cache import cached_page, staff_page
 from portal.extensions import db
 from portal.feedback import panel
 from portal.feedback.services import overall_score
@@ -53,6 +54,7 @@ EDIT_PAGE = (
 
 
 @bp.route("/")
+@cached_page(staff_page)
 def index():
     filters = ListFilterForm(request.args)
     filters.set_options(services.interviewers(), services.INTERVIEW_SORTS)

@@ -1,6 +1,7 @@
 from flask import render_template
 
 from portal.answers import services as answers
+from portal.cache import cached_page, home_page
 from portal.candidate_portal import services as candidate_portal
 from portal.main import bp, services
 from portal.models import FeedbackState, Role, utcnow
@@ -8,6 +9,7 @@ from portal.permissions import me
 
 
 @bp.route("/")
+@cached_page(home_page)
 def home():
     """Each role lands on its own page: candidates on their feedback, staff on the dashboard."""
     user = me()

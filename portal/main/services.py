@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from portal import cache as stamps
 from portal.extensions import cache, db
 from portal.models import (
     SUBMITTED_STATES,
@@ -34,9 +34,9 @@ LIST_LIMIT = 8
 # feedback" filter: the dashboard looks back a quarter, so it costs the same in any year.
 AWAITING_WINDOW = timedelta(days=90)
 # The averages aggregate every rating the team has given (hundreds of thousands of rows in a
-# large firm); they are kept this long, and forgotten as soon as any scorecard changes.
+# large firm); they are kept under the `scores` stamp (portal/cache.py), which every committed
+# change to a submitted or released scorecard bumps, and for at most this long.
 AVERAGES_SECONDS = 600
-AVERAGES_GENERATION = "dashboard:averages:generation"
 
 
 @dataclass(frozen=True)
@@ -138,10 +138,9 @@ def engagement_averages(user: User | None) -> list[DimensionAverage]:
     """Average rating per dimension over submitted and released scorecards.
 
     With no user, the averages are the whole team's. Served from the cache while no scorecard
-    has changed (see forget_averages) and for at most AVERAGES_SECONDS.
+    has changed (the `scores` stamp) and for at most AVERAGES_SECONDS.
     """
-    generation = cache.get(AVERAGES_GENERATION) or "0"
-    key = f"dashboard:averages:{generation}:{user.id if user is not None else 'team'}"
+    key = stamps.averages_key("engagement", user.id if user is not None else None)
     rows = cache.get(key)
     if rows is None:
         rows = _average_rows(user)
@@ -186,8 +185,7 @@ class SkillAverage:
 def role_skill_averages(user: User) -> tuple[list[SkillAverage], list[SkillAverage]]:
     """The role skills the team rates most (by key, across templates: a key means one skill),
     with my average and the team's, aligned row by row. Cached like the engagement averages."""
-    generation = cache.get(AVERAGES_GENERATION) or "0"
-    key = f"dashboard:skill-averages:{generation}:{user.id}"
+    key = stamps.averages_key("skills", user.id)
     cached = cache.get(key)
     if cached is None:
         cached = (_skill_rows(None), _skill_rows(user), _skill_labels())
@@ -224,12 +222,6 @@ def _skill_labels() -> dict[str, str]:
         for skill in Definition.from_json(definition).skills:
             labels[skill.key] = skill.name
     return labels
-
-
-def forget_averages() -> None:
-    """Start a new generation of cached averages (after a committed scorecard change; the
-    `scorecard_changed` event's subscriber queues this)."""
-    cache.set(AVERAGES_GENERATION, uuid.uuid4().hex, timeout=0)
 
 
 def state_counts(user: User | None) -> dict[FeedbackState, int]:

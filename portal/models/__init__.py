@@ -12,6 +12,7 @@ from portal.models.answers import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
+from portal.models.cache import CacheVersion
 from portal.models.feedback import (
     SUBMITTED_STATES,
     Decision,
@@ -56,7 +57,7 @@ from portal.models.referrals import (
     ReferralStatus,
     ReferralTransition,
 )
-from portal.models.reports import Job, JobStatus, Report, ReportDownload, ReportKind
+from portal.models.reports import Job, JobStatus, Report, ReportKind
 from portal.models.scorecards import (
     PositionStageTemplate,
     QuestionAnswer,
@@ -118,7 +119,6 @@ __all__ = [
     "ReferralTransition",
     "ReleaseAcknowledgement",
     "Report",
-    "ReportDownload",
     "ReportKind",
     "Role",
     "Stage",
@@ -126,6 +126,7 @@ __all__ = [
     "QuestionAnswer",
     "ScorecardTemplate",
     "Setting",
+    "CacheVersion",
     "SkillRating",
     "TemplateVersion",
     "User",

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, enum_column, utcnow
 from portal.models.recruiting import Candidate, Interview
-from portal.models.users import User
 
 
 class ReportKind(enum.StrEnum):
@@ -37,21 +36,6 @@ class Report(Base):
     interview: Mapped[Interview | None] = relationship()
 
     __table_args__ = (sa.Index("ix_reports_candidate_kind", "candidate_id", "kind"),)
-
-
-class ReportDownload(Base):
-    __tablename__ = "report_downloads"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    origin: Mapped[str | None] = mapped_column(sa.String(64))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    report: Mapped[Report] = relationship()
-    user: Mapped[User | None] = relationship()
 
 
 class JobStatus(enum.StrEnum):

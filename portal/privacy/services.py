@@ -30,6 +30,7 @@ from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal import audit, events, jobs
+from portal import cache as stamps
 from portal.auth import sessions
 from portal.extensions import db
 from portal.feedback.content import CANDIDATE_TEXT_FIELDS
@@ -54,7 +55,6 @@ from portal.models import (
     ReferralTransition,
     ReleaseAcknowledgement,
     Report,
-    ReportDownload,
     SkillRating,
     ThreadMessage,
     User,
@@ -279,6 +279,11 @@ def erase_candidate(
     identifiers = [s for s in {name, email, (candidate.phone or "")} if s]
     import_privacy.forget_candidate(candidate)
 
+    # Bulk statements below pass the ORM by: every cached copy of the candidate's pages and
+    # session goes (each process drops its cache at its next request), as does the staff's.
+    stamps.bump(stamps.PURGE, stamps.ALL, stamps.SHARED, stamps.candidate_stamp(cid))
+    if candidate.user_id is not None:
+        stamps.bump(stamps.user_stamp(candidate.user_id))
     feedback_ids = db.session.scalars(
         select(Feedback.id).join(Feedback.interview).where(Interview.candidate_id == cid)
     ).all()
@@ -397,9 +402,6 @@ def _erase_reports(candidate_id: int) -> int:
     after_commit(_delete_files, files)
     if reports:
         ids = [r.id for r in reports]
-        db.session.execute(
-            ReportDownload.__table__.delete().where(ReportDownload.report_id.in_(ids))
-        )
         db.session.execute(Report.__table__.delete().where(Report.id.in_(ids)))
     return len(files)
 
