@@ -274,15 +274,15 @@ def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return
     published = session.info.pop(PUBLISH, None)
-    if published:
+    if published and has_app_context():  # (the session exists only inside one)
         _store().versions.publish(published)
         if has_app_context():
             g.pop("cache_versions", None)  # this request reads its own commit afresh
 
 
 def _after_rollback(session: Session) -> None:
-    if not session.in_transaction():
-        session.info.pop(PUBLISH, None)
+    if not session.in_nested_transaction():
+        session.info.pop(PUBLISH, None)  # a commit that failed: nothing to mirror
 
 
 # --- reading stamps -----------------------------------------------------------------------------
@@ -357,10 +357,11 @@ def from_database(names: list[str]) -> dict[str, int]:
     """The stamps as committed (0 for one never bumped), read in this request's session."""
     from portal.models import CacheVersion
 
-    rows = db.session.execute(
-        sa.select(CacheVersion.name, CacheVersion.value).where(CacheVersion.name.in_(names))
-    ).all()
-    found = dict(rows)
+    table = CacheVersion.__table__  # a Core statement on the session's connection: no ORM
+    rows = db.session.connection().execute(
+        sa.select(table.c.name, table.c.value).where(table.c.name.in_(names))
+    )
+    found = dict(rows.all())
     return {name: found.get(name, 0) for name in names}
 
 
@@ -445,6 +446,10 @@ class Store:
         self.purge_seen = value
 
 
+def observe_purge(value: int) -> None:
+    _store().observe_purge(value)
+
+
 def _store() -> Store:
     return current_app.extensions["betteroff_cache"]
 
@@ -527,15 +532,15 @@ def keep_page(response: Response) -> Response:
         or response.is_streamed
         or "_flashes" in session
         or was_discarded()
-        or "Set-Cookie" in response.headers
-        and "remember_token" in response.headers.get("Set-Cookie", "")
+        or _changes_pending()  # a page showing what might yet be rolled back
     ):
         return response
     body = response.get_data()
     token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if token:
         body = body.replace(token.encode(), CSRF_MARK)
-    _store().pages.put(key, Page(body, response.mimetype or "text/html"), len(body) + 200)
+    size = len(body) + len(request.full_path) + 200
+    _store().pages.put(key, Page(body, response.mimetype or "text/html"), size)
     response.headers["X-BetterOff-Cache"] = "miss"
     return response
 
@@ -554,6 +559,8 @@ def recall(label: str, *parts: Any) -> Any:
     stamps = versions(names)
     _store().observe_purge(stamps.get(PURGE, 0))
     key = (label, *parts, who.user_id, *(stamps[n] for n in names))
+    if len(repr(key)) > 500:
+        return None
     g.setdefault("cache_value_keys", {})[label] = key
     return _store().pages.get(key)
 
@@ -563,6 +570,16 @@ def keep(label: str, value: Any, size: int = 512) -> None:
     key = g.get("cache_value_keys", {}).pop(label, None)
     if key is not None:
         _store().pages.put(key, value, size)
+
+
+def _changes_pending() -> bool:
+    work = db.session
+    return bool(
+        work.info.get(BUMPS)
+        or work.new
+        or work.deleted
+        or any(work.is_modified(obj) for obj in work.dirty)
+    )
 
 
 def _with_csrf(body: bytes) -> bytes:

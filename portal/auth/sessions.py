@@ -153,7 +153,9 @@ def _remembered(digest: str, token: str, now: datetime) -> User | None:
         return None
     # The candidate's stamp comes along in the same read: their pages are keyed by it too.
     mine = cache.user_stamp(snapshot.user["id"])
-    if cache.versions([mine, cache.candidate_stamp(snapshot.candidate_id)])[mine] != snapshot.stamp:
+    held = cache.versions([mine, cache.candidate_stamp(snapshot.candidate_id), cache.PURGE])
+    cache.observe_purge(held[cache.PURGE])  # an erasure: this process forgets everything
+    if held[mine] != snapshot.stamp:
         snapshots.discard(digest)
         return None
     _, lifetime = _limits(snapshot.remember)
