@@ -18,12 +18,14 @@ bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8
 workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
 worker_class = "sync"
 
-# Recycle each worker after about five thousand requests, jittered by up to a thousand so they
-# do not all restart at once: a slow leak in a library never becomes an outage. (At 1,000 ± 100
-# the five workers of a busy host restarted within seconds of each other, each taking a second
-# or two to import the portal while requests queued.)
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 5000)
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or 1000)
+# Recycle each worker after about fifty thousand requests, jittered by up to five thousand so
+# they do not all restart at once: a slow leak in a library never becomes an outage. A restart
+# also empties the worker's kept pages and sessions (portal/cache.py), so not much more often:
+# at 5,000 ± 1,000 a host serving cached pages at 1,000 requests a second recycled a worker every
+# few seconds, and each started cold. (At 1,000 ± 100 the five workers of a busy host restarted
+# within seconds of each other, each taking a second or two to import the portal.)
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 50000)
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or 5000)
 
 # No preload_app: each worker imports the app itself, so `systemctl reload` (HUP) starts workers
 # with the new code while the old ones finish their requests. Recycling is rare enough (above)

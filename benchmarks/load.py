@@ -121,6 +121,9 @@ class Result:
     # before the measured run (both: the previous run's or warm-up's), and after it.
     drain_before_s: float = 0.0
     drain_after_s: float = 0.0
+    # gunicorn workers recycled (max_requests) while measuring, and during the warm-up.
+    worker_restarts: int = 0
+    worker_restarts_warmup: int = 0
     note: str = ""
     share_of_bare: float | None = None  # req/s over the engine section's bare page
 
@@ -145,10 +148,25 @@ def log_tail(log: Path, lines: int = 15) -> str:
         return ""
 
 
+SERVER_LOG: list[Path] = []  # the log of the gunicorn running now, for worker restarts
+
+
+def worker_restarts() -> int:
+    """How often the running gunicorn has recycled a worker so far (max_requests): each
+    restart costs a second or two of start-up and empties that worker's in-process caches."""
+    if not SERVER_LOG:
+        return 0
+    try:
+        return SERVER_LOG[-1].read_text(errors="replace").count("Autorestarting worker")
+    except OSError:
+        return 0
+
+
 @contextmanager
 def gunicorn(module: str, port: int, env: dict[str, str], log: Path) -> Iterator[None]:
     """gunicorn with gunicorn.conf.py on 127.0.0.1:port; stopped on exit."""
     env = {**env, "GUNICORN_BIND": f"{HOST}:{port}"}
+    SERVER_LOG.append(log)
     with log.open("ab") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn
             [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), module],
@@ -161,6 +179,7 @@ def gunicorn(module: str, port: int, env: dict[str, str], log: Path) -> Iterator
         wait_until_up(port, proc, log)
         yield
     finally:
+        SERVER_LOG.pop()
         proc.terminate()
         try:
             proc.wait(timeout=40)
@@ -237,7 +256,9 @@ def csrf_session(port: int) -> tuple[str, str]:
 
 
 def sign_in(port: int, email: str) -> str:
-    """The session cookie of a signed-in user."""
+    """The session cookie of a signed-in user, as a browser holds it after the first page
+    (which adds the session's CSRF secret: replaying the cookie from before it would make
+    every request write a new one and send a new cookie back)."""
     cookie, token = csrf_session(port)
     status, headers, _ = request(
         port,
@@ -248,7 +269,9 @@ def sign_in(port: int, email: str) -> str:
     )
     if status != 302:
         sys.exit(f"sign-in as {email} failed with {status}")
-    return session_cookie(headers)
+    cookie = session_cookie(headers)
+    _, headers, _ = request(port, "GET", "/", cookie)
+    return session_cookie(headers, cookie)
 
 
 # --- wrk -------------------------------------------------------------------------------------
@@ -310,11 +333,15 @@ def run_wrk(
     Unexpected answers are flagged and, for repeatable requests, a few are replayed to show
     which statuses came back."""
     drained = wait_drained(port)
+    restarts = worker_restarts()
     if args.warmup and warm != []:
         wrk(port, lines if warm is None else warm, expected, args.warmup, args)
         drained += wait_drained(port)
+    measured_from = worker_restarts()
     out = wrk(port, lines, expected, args.duration, args)
     after = wait_drained(port)
+    recycled = worker_restarts() - measured_from
+    recycled_in_warmup = measured_from - restarts
     figures = json.loads(out.strip().splitlines()[-1])
     seconds = figures["duration_us"] / 1e6
     result = Result(
@@ -330,6 +357,8 @@ def run_wrk(
         lines=len(lines),
         drain_before_s=round(drained, 1),
         drain_after_s=round(after, 1),
+        worker_restarts=recycled,
+        worker_restarts_warmup=recycled_in_warmup,
     )
     if result.requests < args.connections:
         result.note = (
@@ -349,6 +378,8 @@ def run_wrk(
             f"   (waited {result.drain_before_s:.1f} s before and {result.drain_after_s:.1f} s "
             "after for requests still running)"
         )
+    if result.worker_restarts:
+        drain += f"   ({result.worker_restarts} worker restart(s) while measuring)"
     print(result.line() + drain, flush=True)
     if result.bad:
         probe = (
@@ -1009,6 +1040,18 @@ def print_section(
                 + (f", {info['still_pending']} STILL PENDING" if info["still_pending"] else "")
             )
     print(f"- {section['submit_plan']}")
+    recycled = [
+        f"{config} / {r.name.strip()} ({r.worker_restarts})"
+        for config in configs
+        for r in section["configs"][config]["workloads"].values()
+        if r.worker_restarts
+    ]
+    if recycled:
+        print(
+            "- gunicorn recycled workers (max_requests) while measuring, each restart a "
+            "second or two of start-up and a worker's in-process caches emptied: "
+            + ", ".join(recycled)
+        )
     for n, seeding in section["seeding"].items():
         if not seeding.get("reused"):
             print(f"- seeding {int(n):,} candidates on {engine}: {seeding['seed_s']} s")

@@ -309,9 +309,11 @@ class Versions:
     """Reads stamps from Redis when configured (falling back to the database), else from the
     database; mirrors bumped stamps into Redis after a commit."""
 
-    def __init__(self, redis_url: str | None) -> None:
+    def __init__(self, redis_url: str | None, sqlite_file: str | None = None) -> None:
         self.redis_url = redis_url
         self._raise = None
+        self.sqlite_file = sqlite_file
+        self._local = threading.local()
 
     def _client(self):
         from portal.jobs import redis_client
@@ -327,7 +329,34 @@ class Versions:
                 return self._read_redis(names)
             except Exception:  # noqa: BLE001 - Redis down: the database answers
                 current_app.logger.warning("cache stamps read from the database: Redis failed")
+        if self.sqlite_file:
+            return self._read_sqlite(names)
         return from_database(names)
+
+    def _read_sqlite(self, names: list[str]) -> dict[str, int]:
+        """SQLite (one host): the stamps as committed, read on a connection of this thread's
+        own in autocommit mode, without the pool's check-out, ping and transaction."""
+        import os
+        import sqlite3
+
+        held = getattr(self._local, "conn", None)
+        if held is None or held[0] != os.getpid():
+            conn = sqlite3.connect(self.sqlite_file, isolation_level=None, timeout=10)
+            held = self._local.conn = (os.getpid(), conn)
+        marks = ",".join("?" * len(names))
+        try:
+            rows = (
+                held[1]
+                .execute(
+                    f"SELECT name, value FROM cache_versions WHERE name IN ({marks})",  # noqa: S608
+                    names,
+                )
+                .fetchall()
+            )
+        except sqlite3.Error:
+            return from_database(names)  # not migrated yet, or the file moved: ask the pool
+        found = dict(rows)
+        return {name: found.get(name, 0) for name in names}
 
     def _read_redis(self, names: list[str]) -> dict[str, int]:
         client = self._client()
@@ -596,8 +625,14 @@ def _with_csrf(body: bytes) -> bytes:
 def register(app: Flask) -> None:
     """Attach this app's stores and the session listeners; serve and keep marked pages."""
     megabytes = int(app.config.get("CACHE_PAGES_MAX_MB") or 64)
+    url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    sqlite_file = (
+        url.database
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        else None
+    )
     app.extensions["betteroff_cache"] = Store(
-        Versions(app.config.get("REDIS_URL")),
+        Versions(app.config.get("REDIS_URL"), sqlite_file),
         Bounded(megabytes * 1024 * 1024),
         Bounded(16 * 1024 * 1024),
     )
