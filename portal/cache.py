@@ -19,8 +19,9 @@ commit bumped is simply never asked for again.
   everywhere, a password change, deactivation and erasure all bump the user's stamp, so the
   very next request is checked against the database again (and refused).
 - **Pages** (`CACHE_PAGES`): views marked `@cached_page(...)` are kept whole (in this process,
-  bounded by CACHE_PAGES_MAX_MB) under their stamps, the user, the URL and the minute (pages
-  show what is overdue or upcoming); the CSRF token is put in at serving time. Pages are
+  bounded by CACHE_PAGES_MAX_MB) under their stamps, the user and the URL, and the minute for
+  pages that show what the clock decides (overdue, still open for answers); the CSRF token is
+  put in at serving time. Pages are
   never stored when a flash message is waiting or the answer is not a plain 200.
 - **Erasure** bumps `purge`: each process drops every cached page and session snapshot at its
   next request.
@@ -503,42 +504,50 @@ class Page:
     mimetype: str
 
 
-def cached_page(names: Callable[[Who], list[str]]) -> Callable[[F], F]:
-    """Keep this GET view's page whole under the stamps `names(who)` (see the module)."""
+@dataclass(frozen=True)
+class PageRule:
+    names: Callable[[Who], list[str]]
+    by_minute: bool
+
+
+def cached_page(names: Callable[[Who], list[str]], *, by_minute: bool = False) -> Callable[[F], F]:
+    """Keep this GET view's page whole under the stamps `names(who)` (see the module), and
+    under the minute too when it shows what the clock decides (overdue, still open)."""
 
     def mark(view: F) -> F:
-        view.cache_stamps = names  # type: ignore[attr-defined]
+        view.cache_rule = PageRule(names, by_minute)  # type: ignore[attr-defined]
         return view
 
     return mark
 
 
-def _stamps_for_request(app: Flask) -> Callable[[Who], list[str]] | None:
+def _rule_for_request(app: Flask) -> PageRule | None:
     if request.method != "GET" or not app.config.get("CACHE_PAGES"):
         return None
     view = app.view_functions.get(request.endpoint or "")
-    return getattr(view, "cache_stamps", None)
+    return getattr(view, "cache_rule", None)
 
 
-def _page_key(who: Who, names: list[str]) -> tuple:
+def _page_key(who: Who, rule: PageRule) -> tuple:
+    names = rule.names(who)
     stamps = versions(names)
     _store().observe_purge(stamps.get(PURGE, 0))
-    minute = int(time.time() // 60)
+    minute = int(time.time() // 60) if rule.by_minute else 0
     return (request.endpoint, request.full_path, who.user_id, minute, *(stamps[n] for n in names))
 
 
 def serve_cached_page(app: Flask) -> Response | None:
     """before_request: a page kept under the stamps it has now, else None (and remember the
     key, so that the page the view renders is kept)."""
-    stamps_of = _stamps_for_request(app)
-    if stamps_of is None or "_flashes" in session:
+    rule = _rule_for_request(app)
+    if rule is None or "_flashes" in session:
         return None
     from portal.auth import sessions as signed_in
 
     who = signed_in.who()  # the session check (from a snapshot when nothing changed)
     if who is None:
         return None
-    key = _page_key(who, stamps_of(who))
+    key = _page_key(who, rule)
     page = _store().pages.get(key)
     if page is None:
         g.cache_page_key = key

@@ -21,7 +21,7 @@ def _own_feedback(feedback_id: int) -> Feedback:
 
 
 @bp.route("/my/feedback/<int:feedback_id>")
-@cached_page(candidate_page)
+@cached_page(candidate_page, by_minute=True)  # whether "your say" is still open
 def feedback(feedback_id: int):
     return _feedback_page(_own_feedback(feedback_id))
 

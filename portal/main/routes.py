@@ -9,7 +9,7 @@ from portal.permissions import me
 
 
 @bp.route("/")
-@cached_page(home_page)
+@cached_page(home_page, by_minute=True)  # "awaiting feedback", "overdue"
 def home():
     """Each role lands on its own page: candidates on their feedback, staff on the dashboard."""
     user = me()
