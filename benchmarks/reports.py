@@ -19,6 +19,7 @@ It prints figures (and writes them as JSON); it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -124,14 +125,23 @@ def interleaved(
     b()
     a_ms, b_ms = [], []
     started = time.perf_counter()
+
+    def timed(fn: Callable[[], object]) -> float:
+        # The garbage of the previous render is collected first, and no collection runs
+        # during the timed call: a pause then would fall on one side of the pair only.
+        gc.collect()
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            fn()
+            return (time.perf_counter() - t0) * 1000
+        finally:
+            gc.enable()
+
     for _ in range(pairs):
-        t0 = time.perf_counter()
-        a()
-        a_ms.append((time.perf_counter() - t0) * 1000)
+        a_ms.append(timed(a))
         before_b()
-        t0 = time.perf_counter()
-        b()
-        b_ms.append((time.perf_counter() - t0) * 1000)
+        b_ms.append(timed(b))
     ratios = [y / x for x, y in zip(a_ms, b_ms, strict=True)]
     return {
         "pairs": pairs,

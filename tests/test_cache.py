@@ -328,3 +328,42 @@ def test_a_stamp_is_bumped_once_per_commit_and_only_then(app, recruiter):
     db.session.get(type(cand), cand.id).name = "Maya Chen-Li"
     db.session.rollback()
     assert cache.from_database([cache.ALL]) == {cache.ALL: after[cache.ALL]}
+
+
+# --- what a kept page costs --------------------------------------------------------------------
+
+
+def test_a_cached_page_costs_one_statement_or_none(make_app, redis_url, maya):
+    """Without Redis a kept page reads its stamps (one small statement; on SQLite not even
+    through the pool); with Redis it sends no statement at all, and a kept download only its
+    log row."""
+    from tests.querycount import count_queries
+
+    cand, fb = maya
+    plain = make_app()
+    client = plain.test_client()
+    sign_in(client, cand.email)
+    warm(client, "/")
+    with plain.app_context(), count_queries() as statements:
+        assert from_cache(client, "/").status_code == 200
+    assert len(statements) <= 1, statements
+
+    shared = make_app(REDIS_URL=redis_url)
+    client = shared.test_client()
+    sign_in(client, cand.email)
+    warm(client, "/")
+    warm(client, f"/my/feedback/{fb.id}")
+    with shared.app_context(), count_queries() as statements:
+        assert from_cache(client, "/").status_code == 200
+        assert from_cache(client, f"/my/feedback/{fb.id}").status_code == 200
+    assert statements == []
+    url = f"/reports/feedback/{fb.id}.pdf"
+    jobs_done = plain.test_client()  # without Redis the report renders in the request
+    sign_in(jobs_done, cand.email)
+    warm(jobs_done, url)
+    with plain.app_context(), count_queries() as statements:
+        assert from_cache(jobs_done, url).status_code == 200
+    inserts = [s for s in statements if s.lstrip().startswith("INSERT")]
+    assert len(inserts) == 1 and "INSERT INTO audit_events" in inserts[0], statements
+    others = [s for s in statements if s not in inserts]
+    assert all("FROM cache_versions" in s or s.startswith("SET LOCAL") for s in others)

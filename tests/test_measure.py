@@ -454,6 +454,7 @@ def test_the_page_costs_the_same_queries_at_any_size(app, staff_client, recruite
 
     counts = {}
     build(3)
+    staff_client.get("/")  # the session is checked from its snapshot from now on
     for size in (3, 30):
         if size == 30:
             build(27)
@@ -465,8 +466,10 @@ def test_the_page_costs_the_same_queries_at_any_size(app, staff_client, recruite
     assert counts[(3, "recruiter")] == counts[(30, "recruiter")]
     assert counts[(3, "position")] == counts[(30, "position")]
     assert len(set(counts.values())) == 1, counts
-    # The signed-in session, the rows, the threads.
-    assert counts[(30, "recruiter")] == 3, counts
+    # The rows and the threads, and the session's check: its user's version stamp, which on
+    # SQLite is read outside SQLAlchemy's pool (portal/cache.py) and so not counted here.
+    session_check = 0 if db.engine.dialect.name == "sqlite" else 1
+    assert counts[(30, "recruiter")] == 2 + session_check, counts
     assert table_row(page, "All").startswith("All 30 of 30 (100%)")
 
 
