@@ -36,7 +36,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -406,10 +406,6 @@ def versions(names: list[str]) -> dict[str, int]:
     return {name: memo[name] for name in names}
 
 
-def version(name: str) -> int:
-    return versions([name])[name]
-
-
 # --- the in-process stores ------------------------------------------------------------------------
 
 
@@ -466,7 +462,6 @@ class Store:
     pages: Bounded
     sessions: Bounded
     purge_seen: int | None = None
-    hits: dict[str, int] = field(default_factory=dict)
 
     def observe_purge(self, value: int) -> None:
         """Forget everything cached in this process when an erasure was committed."""
