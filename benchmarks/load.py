@@ -6,8 +6,8 @@
                                         [--json PATH]
 
 Two engine sections, each with its own bare Flask page (benchmarks/bare_app.py) measured under
-the same gunicorn.conf.py at the start of the section, so every percentage compares figures
-taken minutes apart:
+the same gunicorn.conf.py at the start and at the end of the section; every percentage is
+against the faster of the two:
 
 - postgresql: databases betteroff_bench_20000 and betteroff_bench_1000 on --server, Redis
   (--redis, flushed before every portal start) for jobs and the cache, one RQ worker;

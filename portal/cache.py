@@ -32,6 +32,7 @@ docs/scale.md ("Caching") has the figures and the reasoning.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -306,6 +307,12 @@ return 1
 """
 
 
+# One fixed statement for any number of names (passed as a JSON array).
+STAMPS_SQLITE = (
+    "SELECT name, value FROM cache_versions WHERE name IN (SELECT value FROM json_each(?))"
+)
+
+
 class Versions:
     """Reads stamps from Redis when configured (falling back to the database), else from the
     database; mirrors bumped stamps into Redis after a commit."""
@@ -344,16 +351,8 @@ class Versions:
         if held is None or held[0] != os.getpid():
             conn = sqlite3.connect(self.sqlite_file, isolation_level=None, timeout=10)
             held = self._local.conn = (os.getpid(), conn)
-        marks = ",".join("?" * len(names))
         try:
-            rows = (
-                held[1]
-                .execute(
-                    f"SELECT name, value FROM cache_versions WHERE name IN ({marks})",  # noqa: S608
-                    names,
-                )
-                .fetchall()
-            )
+            rows = held[1].execute(STAMPS_SQLITE, (json.dumps(names),)).fetchall()
         except sqlite3.Error:
             return from_database(names)  # not migrated yet, or the file moved: ask the pool
         found = dict(rows)
