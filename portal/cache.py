@@ -470,8 +470,12 @@ class Store:
         self.purge_seen = value
 
 
-def observe_purge(value: int) -> None:
-    _store().observe_purge(value)
+def held(names: list[str]) -> dict[str, int]:
+    """`versions(names + [PURGE])`, having forgotten what this process keeps if an erasure
+    moved `purge`: every reader of the caches comes through here."""
+    stamps = versions([*names, PURGE])
+    _store().observe_purge(stamps[PURGE])
+    return stamps
 
 
 def _store() -> Store:
@@ -524,8 +528,7 @@ def _rule_for_request(app: Flask) -> PageRule | None:
 
 def _page_key(who: Who, rule: PageRule) -> tuple:
     names = rule.names(who)
-    stamps = versions(names)
-    _store().observe_purge(stamps.get(PURGE, 0))
+    stamps = held(names)
     minute = int(time.time() // 60) if rule.by_minute else 0
     return (request.endpoint, request.full_path, who.user_id, minute, *(stamps[n] for n in names))
 
@@ -588,8 +591,7 @@ def recall(label: str, *parts: Any) -> Any:
     if who is None:
         return None
     names = home_page(who)
-    stamps = versions(names)
-    _store().observe_purge(stamps.get(PURGE, 0))
+    stamps = held(names)
     key = (label, *parts, who.user_id, *(stamps[n] for n in names))
     if len(repr(key)) > 500:
         return None

@@ -153,8 +153,7 @@ def _remembered(digest: str, token: str, now: datetime) -> User | None:
         return None
     # The candidate's stamp comes along in the same read: their pages are keyed by it too.
     mine = cache.user_stamp(snapshot.user["id"])
-    held = cache.versions([mine, cache.candidate_stamp(snapshot.candidate_id), cache.PURGE])
-    cache.observe_purge(held[cache.PURGE])  # an erasure: this process forgets everything
+    held = cache.held([mine, cache.candidate_stamp(snapshot.candidate_id)])
     if held[mine] != snapshot.stamp:
         snapshots.discard(digest)
         return None
